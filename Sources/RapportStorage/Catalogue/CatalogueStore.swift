@@ -1,0 +1,80 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+struct BundleRow: Codable, Sendable {
+    var id: UUID
+    var name: String
+    var partyId: UUID?
+    var contractId: UUID?
+    var createdAt: Date
+}
+
+struct BundleItemRow: Codable, Sendable {
+    var bundleId: UUID
+    var position: Int
+    var itemId: UUID
+    var quantity: Int
+}
+
+/// Products, services and tariffs, and bundles of them for one customer or contract.
+public struct CatalogueStore: Sendable {
+    let database: Database
+    let items: RecordTable<CatalogueItem>
+
+    public init(database: Database) {
+        self.database = database
+        self.items = RecordTable(database: database, table: "catalogue_items", entity: "catalogue_item", uniqueConflictCode: "sku_taken")
+    }
+
+    public func create(_ item: CatalogueItem) async throws -> CatalogueItem {
+        try await items.insert(item, at: item.createdAt)
+    }
+
+    public func get(_ id: UUID) async throws -> CatalogueItem? { try await items.get(id) }
+
+    public func bySKU(_ sku: String) async throws -> CatalogueItem? {
+        try await database.read { db in
+            try await db.select().column("*").from("catalogue_items").where("sku", .equal, SQLBind(sku)).first()?
+                .decode(model: CatalogueItem.self, with: recordDecoder)
+        }
+    }
+
+    public func update(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout CatalogueItem) throws -> Void) async throws -> CatalogueItem {
+        try await items.update(id, at: now) { try change(&$0); return [] }
+    }
+
+    public func list(kind: CatalogueItemKind?, page: PageRequest) async throws -> Page<CatalogueItem> {
+        try await items.list(where: kind.map { [("kind", $0.rawValue)] } ?? [], page: page)
+    }
+
+    public func createBundle(_ bundle: CatalogueBundle) async throws -> CatalogueBundle {
+        try await database.write { db in
+            try await RecordTable<CatalogueItem>.check([
+                Reference(table: "parties", id: bundle.partyId, entity: "party"),
+                Reference(table: "contracts", id: bundle.contractId, entity: "contract"),
+            ] + bundle.items.map { Reference(table: "catalogue_items", id: $0.itemId, entity: "catalogue_item") }, on: db)
+            try await db.insertRecord("bundles", BundleRow(id: bundle.id, name: bundle.name, partyId: bundle.partyId,
+                                                           contractId: bundle.contractId, createdAt: bundle.createdAt))
+            try await db.insertRecords("bundle_items", bundle.items.enumerated().map {
+                BundleItemRow(bundleId: bundle.id, position: $0.offset, itemId: $0.element.itemId, quantity: $0.element.quantity)
+            })
+            return bundle
+        }
+    }
+
+    public func bundles(partyId: UUID) async throws -> [CatalogueBundle] {
+        try await database.read { db in
+            let rows = try await db.select().column("*").from("bundles").where("party_id", .equal, SQLBind(partyId))
+                .orderBy("id").all().records(BundleRow.self)
+            var result: [CatalogueBundle] = []
+            for row in rows {
+                let lines = try await db.select().column("*").from("bundle_items").where("bundle_id", .equal, SQLBind(row.id))
+                    .orderBy("position").all().records(BundleItemRow.self)
+                result.append(CatalogueBundle(id: row.id, name: row.name, partyId: row.partyId, contractId: row.contractId,
+                                     items: lines.map { BundleLine(itemId: $0.itemId, quantity: $0.quantity) }, createdAt: row.createdAt))
+            }
+            return result
+        }
+    }
+}

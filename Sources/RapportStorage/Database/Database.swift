@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import RapportCore
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// Where the data lives. SQLite by default (a file under `./data`), PostgreSQL for larger deployments.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// `postgres://…` or `postgresql://…` selects PostgreSQL; anything else is a SQLite file path
+    /// (`sqlite://path` or a bare path).
+    public init(_ text: String) {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else if text.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(text.dropFirst("sqlite://".count)))
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+}
+
+/// How hard a write is pushed to disk before it is acknowledged.
+public enum Durability: String, Sendable, CaseIterable {
+    /// Survives a crash or `kill -9` of the process (WAL, synchronous=NORMAL on SQLite).
+    case process
+    /// Also survives power loss: fsync before the acknowledgement (synchronous=FULL; PostgreSQL's default).
+    case full
+}
+
+/// The one handle on storage: reads go to a reader connection, writes are queued and committed in
+/// groups (one transaction and one fsync for all writes that arrived together).
+public final class Database: Sendable {
+    public let engine: SQLEngine
+    let logger: Logger
+    private let backend: Backend
+    private let writer: GroupCommitWriter
+
+    enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], next: NIOLockedValueBox<Int>)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+    }
+
+    private init(engine: SQLEngine, backend: Backend, writer: GroupCommitWriter, logger: Logger) {
+        self.engine = engine
+        self.backend = backend
+        self.writer = writer
+        self.logger = logger
+    }
+
+    public static func open(_ location: DatabaseLocation, durability: Durability = .process, readers: Int = 4,
+                            logger: Logger = Logger(label: "rapport.storage")) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let sync = durability == .full ? "FULL" : "NORMAL"
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(sync)", "PRAGMA foreign_keys=ON",
+                           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-32000", "PRAGMA temp_store=MEMORY"] {
+                try await writer.query(pragma, [])
+            }
+            var readerConnections: [SQLiteConnection] = []
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                for pragma in ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16000", "PRAGMA query_only=ON"] {
+                    try await reader.query(pragma, [])
+                }
+                readerConnections.append(reader)
+            }
+            let sql = writer.sql(queryLogLevel: nil)
+            return Database(engine: .sqlite,
+                            backend: .sqlite(writer: writer, readers: readerConnections, next: NIOLockedValueBox(0)),
+                            writer: GroupCommitWriter(engine: .sqlite, connection: .single(sql)), logger: logger)
+        case .postgres(let url):
+            let config = try PostgresURL(url).configuration()
+            let client = PostgresClient(configuration: config, backgroundLogger: logger)
+            let runner = Task { await client.run() }
+            let db = Database(engine: .postgres, backend: .postgres(client: client, runner: runner),
+                              writer: GroupCommitWriter(engine: .postgres, connection: .postgres(client)), logger: logger)
+            // Fail fast with a clear message when the server is unreachable.
+            do {
+                _ = try await db.read { try await $0.raw("SELECT 1 AS one").all() }
+            } catch {
+                runner.cancel()
+                throw StorageError.unreachable(String(describing: type(of: error)))
+            }
+            return db
+        }
+    }
+
+    /// Runs `body` against a reader. It must not write.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers, let next):
+            let index = next.withLockedValue { value -> Int in
+                value = (value + 1) % readers.count
+                return value
+            }
+            return try await body(readers[index].sql(queryLogLevel: nil))
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in
+                try await body(conn.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    /// Runs `body` inside a transaction shared with other writes that arrived at the same time.
+    /// If `body` throws, its own changes are rolled back (a savepoint) and the error is rethrown;
+    /// the others commit. Returns only after the commit.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writer.submit(body)
+    }
+
+    /// Runs `body` in a transaction of its own, outside the group-commit queue (bulk loads, migrations).
+    public func exclusiveWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writer.exclusive(body)
+    }
+
+    public func close() async {
+        await writer.stop()
+        switch backend {
+        case .sqlite(let writer, let readers, _):
+            for r in readers { try? await r.close() }
+            try? await writer.close()
+        case .postgres(_, let runner):
+            runner.cancel()
+        }
+    }
+}
+
+public enum SQLEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+public enum StorageError: Error, CustomStringConvertible {
+    case unreachable(String)
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let kind): "the database server could not be reached (\(kind))"
+        case .invalidURL(let why): "the database URL is not valid: \(why)"
+        }
+    }
+}
+
+/// Parses `postgres://user:password@host:port/database?sslmode=disable`.
+struct PostgresURL {
+    let host: String
+    let port: Int
+    let user: String
+    let password: String?
+    let database: String?
+
+    init(_ text: String) throws {
+        guard let comps = URLComponents(string: text), let host = comps.host, !host.isEmpty else {
+            throw StorageError.invalidURL("expected postgres://user:password@host:port/database")
+        }
+        self.host = host
+        self.port = comps.port ?? 5432
+        self.user = comps.user?.removingPercentEncoding ?? "postgres"
+        self.password = comps.password?.removingPercentEncoding
+        let path = comps.path.hasPrefix("/") ? String(comps.path.dropFirst()) : comps.path
+        self.database = path.isEmpty ? nil : path
+    }
+
+    func configuration() -> PostgresClient.Configuration {
+        var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
+                                                  database: database, tls: .disable)
+        config.options.maximumConnections = 16
+        return config
+    }
+}

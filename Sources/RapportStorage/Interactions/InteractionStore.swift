@@ -1,0 +1,95 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+public struct TimelineQuery: Sendable {
+    public var partyId: UUID
+    public var channels: [Channel]
+    public var limit: Int
+    public var cursor: String?
+
+    public init(partyId: UUID, channels: [Channel] = [], limit: Int = 50, cursor: String? = nil) {
+        self.partyId = partyId; self.channels = channels; self.limit = limit; self.cursor = cursor
+    }
+}
+
+/// The information trail. Append-only: there is no update; a correction is a new entry.
+public struct InteractionStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func append(_ interaction: Interaction) async throws -> Interaction {
+        try await database.write { db in
+            try await RecordTable<Interaction>.check([
+                Reference(table: "parties", id: interaction.partyId, entity: "party"),
+                Reference(table: "requests", id: interaction.requestId, entity: "request"),
+                Reference(table: "orders", id: interaction.orderId, entity: "order"),
+                Reference(table: "interactions", id: interaction.correctsId, entity: "interaction"),
+            ], on: db)
+            try await db.insertRecord("interactions", interaction)
+            try await db.appendEvent("interaction.recorded", aggregateId: interaction.id, at: interaction.createdAt,
+                                     payload: ["channel": interaction.channel.rawValue, "direction": interaction.direction.rawValue])
+            return interaction
+        }
+    }
+
+    public func get(_ id: UUID) async throws -> Interaction? {
+        try await database.read { db in try await db.record(Interaction.self, from: "interactions", id: id) }
+    }
+
+    /// A party's trail, newest first, optionally only some channels; keyset-paged on (occurred_at, id).
+    public func timeline(_ query: TimelineQuery) async throws -> Page<Interaction> {
+        let after = try query.cursor.map(TimelineCursor.init(parsing:))
+        return try await database.read { db in
+            var q = db.select().column("*").from("interactions").where("party_id", .equal, SQLBind(query.partyId))
+            if !query.channels.isEmpty {
+                q = q.where("channel", .in, SQLBind.group(query.channels.map(\.rawValue)))
+            }
+            if let after {
+                q = q.where(group: { g in
+                    g.where("occurred_at", .lessThan, SQLBind(after.occurredAt))
+                        .orWhere(group: { $0.where("occurred_at", .equal, SQLBind(after.occurredAt)).where("id", .lessThan, SQLBind(after.id)) })
+                })
+            }
+            let rows = try await q.orderBy("occurred_at", .descending).orderBy("id", .descending).limit(query.limit + 1)
+                .all().records(Interaction.self)
+            if rows.count > query.limit {
+                let items = Array(rows.prefix(query.limit))
+                return Page(items: items, nextCursor: items.last.map { TimelineCursor(occurredAt: $0.occurredAt, id: $0.id).text })
+            }
+            return Page(items: rows, nextCursor: nil)
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await database.read { db in
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("interactions").first()!
+                .decode(column: "n", as: Int.self)
+        }
+    }
+}
+
+/// Opaque position in a timeline: the last entry's time and id.
+struct TimelineCursor {
+    let occurredAt: Date
+    let id: UUID
+
+    init(occurredAt: Date, id: UUID) {
+        self.occurredAt = occurredAt
+        self.id = id
+    }
+
+    init(parsing text: String) throws {
+        let parts = text.split(separator: "_")
+        guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw RapportError.invalidField("cursor", code: "invalid_cursor", "not a cursor returned by this list", "курсор не от этого списка")
+        }
+        self.occurredAt = Date(timeIntervalSince1970: seconds)
+        self.id = id
+    }
+
+    var text: String { "\(occurredAt.timeIntervalSince1970)_\(id.uuidString.lowercased())" }
+}

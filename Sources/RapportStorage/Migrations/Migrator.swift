@@ -1,0 +1,56 @@
+import Foundation
+import SQLKit
+
+/// One schema change. Its id is permanent; once landed, its statements never change.
+struct Migration: Sendable {
+    let id: String
+    let statements: [String]
+}
+
+/// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
+public struct Migrator: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static let all: [Migration] = [Migration0001Registry.migration]
+
+    /// Applies what is missing; returns the ids applied now.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let engine = database.engine
+        try await database.exclusiveWrite { db in
+            try await db.raw(SQLQueryString(DDL.render(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at {ts} NOT NULL)", for: engine))).run()
+        }
+        var applied: [String] = []
+        for migration in Self.all {
+            let didApply = try await database.exclusiveWrite { db -> Bool in
+                if let lock = DDL.migrationLock(for: engine) {
+                    try await db.raw(SQLQueryString(lock.lock)).run()
+                }
+                let done = try await db.select().column("id").from("schema_migrations")
+                    .where("id", .equal, migration.id).first()
+                if done != nil { return false }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(DDL.render(statement, for: engine))).run()
+                }
+                try await db.insert(into: "schema_migrations").columns("id", "applied_at")
+                    .values(SQLBind(migration.id), SQLBind(Date())).run()
+                return true
+            }
+            if didApply { applied.append(migration.id) }
+        }
+        return applied
+    }
+
+    /// Ids of the migrations recorded as applied, in order.
+    public func appliedIds() async throws -> [String] {
+        try await database.read { db in
+            try await db.select().column("id").from("schema_migrations").orderBy("id").all()
+                .map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+}
