@@ -1,1 +1,3 @@
-print("rapport")
+import RapportApp
+
+await RapportCommand.runFromCommandLine()

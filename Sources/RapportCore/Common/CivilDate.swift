@@ -55,7 +55,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text, field: decoder.codingPath.last?.stringValue ?? "date")
+        try self.init(parsing: text, field: FieldName.of(decoder.codingPath))
     }
 
     public func encode(to encoder: any Encoder) throws {

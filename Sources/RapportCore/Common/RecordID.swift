@@ -37,6 +37,21 @@ extension ClosedVocabulary {
 
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: raw, field: decoder.codingPath.last?.stringValue ?? "value")
+        try self.init(validating: raw, field: FieldName.of(decoder.codingPath))
+    }
+}
+
+/// The API's name of a field (snake_case, dotted path) from a decoding path.
+public enum FieldName {
+    public static func of(_ path: [any CodingKey]) -> String {
+        let parts = path.map { key -> String in
+            if let i = key.intValue { return String(i) }
+            var out = ""
+            for ch in key.stringValue {
+                if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+            }
+            return out
+        }
+        return parts.isEmpty ? "value" : parts.joined(separator: ".")
     }
 }

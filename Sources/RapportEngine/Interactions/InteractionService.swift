@@ -26,3 +26,10 @@ public struct InteractionService: Sendable {
         try await store.timeline(TimelineQuery(partyId: partyId, channels: channels, limit: page.limit, cursor: page.cursor))
     }
 }
+
+extension InteractionService {
+    /// Every interaction in creation order, a page at a time.
+    public func all(page: PageRequest) async throws -> Page<Interaction> {
+        try await store.all(page: page)
+    }
+}

@@ -2,21 +2,6 @@ import Foundation
 import RapportCore
 import SQLKit
 
-/// A party with its identities: what a read of one party returns.
-public struct PartyRecord: Codable, Sendable, Equatable {
-    public var party: Party
-    public var identities: [Identity]
-}
-
-public struct PartyFilter: Sendable {
-    public var kind: PartyKind?
-    public var lifecycleStage: LifecycleStage?
-    public var inn: String?
-    public init(kind: PartyKind? = nil, lifecycleStage: LifecycleStage? = nil, inn: String? = nil) {
-        self.kind = kind; self.lifecycleStage = lifecycleStage; self.inn = inn
-    }
-}
-
 /// Parties and what hangs off them directly: identities, contact roles, relationships, account.
 public struct PartyStore: Sendable {
     let database: Database

@@ -11,9 +11,9 @@ extension SQLDatabase {
         try await insert(into: table).model(record, with: recordEncoder).run()
     }
 
-    func insertRecords(_ table: String, _ records: [some Encodable & Sendable]) async throws {
+    func insertRecords<C: Collection & Sendable>(_ table: String, _ records: C) async throws where C.Element: Encodable & Sendable {
         guard !records.isEmpty else { return }
-        try await insert(into: table).models(records, with: recordEncoder).run()
+        try await insert(into: table).models(Array(records), with: recordEncoder).run()
     }
 
     func updateRecord(_ table: String, id: UUID, _ record: some Encodable & Sendable) async throws {

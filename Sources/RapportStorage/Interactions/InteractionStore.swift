@@ -93,3 +93,12 @@ struct TimelineCursor {
 
     var text: String { "\(occurredAt.timeIntervalSince1970)_\(id.uuidString.lowercased())" }
 }
+
+extension InteractionStore {
+    /// All interactions in creation order, a page at a time (exports).
+    public func all(page: PageRequest) async throws -> Page<Interaction> {
+        try await database.read { db in
+            try await db.select().column("*").from("interactions").page(page).all().records(Interaction.self).paged(page, id: \.id)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import RapportCore
+import RapportStorage
+
+/// Everything Rapport reads from its environment, parsed once. Command-line flags override
+/// environment variables, which override the defaults (zero configuration: SQLite under ./data,
+/// port 8080, RU as the phone region).
+public struct AppConfig: Sendable {
+    public var database: DatabaseLocation
+    public var host: String
+    public var port: Int
+    public var defaultRegion: PhoneRegion
+    public var durability: Durability
+
+    public static let defaultDatabasePath = "./data/rapport.sqlite"
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                database: String? = nil, host: String? = nil, port: Int? = nil) throws {
+        self.database = DatabaseLocation(database ?? environment["RAPPORT_DATABASE_URL"] ?? Self.defaultDatabasePath)
+        self.host = host ?? environment["RAPPORT_HOST"] ?? "127.0.0.1"
+        if let port {
+            self.port = port
+        } else if let text = environment["RAPPORT_PORT"] {
+            guard let p = Int(text), (1...65535).contains(p) else { throw ConfigError("RAPPORT_PORT must be a port number, got \(text)") }
+            self.port = p
+        } else {
+            self.port = 8080
+        }
+        self.defaultRegion = try PhoneRegion.named(environment["RAPPORT_DEFAULT_REGION"] ?? "RU")
+        let durabilityText = environment["RAPPORT_DURABILITY"] ?? Durability.process.rawValue
+        guard let durability = Durability(rawValue: durabilityText) else {
+            throw ConfigError("RAPPORT_DURABILITY must be one of: \(Durability.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.durability = durability
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

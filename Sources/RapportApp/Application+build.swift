@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import RapportCore
+import RapportEngine
+import RapportServer
+import RapportStorage
+
+/// The composition root: opens storage, applies migrations, wires services and the HTTP router.
+public struct RapportRuntime: Sendable {
+    public let config: AppConfig
+    public let database: Database
+    public let services: Services
+
+    public static func open(_ config: AppConfig, clock: any Clock = SystemClock(), migrate: Bool = true) async throws -> RapportRuntime {
+        let database = try await Database.open(config.database, durability: config.durability)
+        if migrate {
+            do { try await Migrator(database: database).migrate() } catch {
+                await database.close()
+                throw error
+            }
+        }
+        let services = Services(database: database, clock: clock, normalizer: IdentityNormalizer(defaultRegion: config.defaultRegion))
+        return RapportRuntime(config: config, database: database, services: services)
+    }
+
+    public func close() async {
+        await database.close()
+    }
+}
+
+public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(label: "rapport")) -> some ApplicationProtocol {
+    let router = RapportRouter.build(services: runtime.services)
+    return Application(router: router,
+                       configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
+                       logger: logger)
+}

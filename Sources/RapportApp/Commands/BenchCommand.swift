@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportEngine
+import RapportStorage
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a scenario; with --json the last line is one JSON object with the figures.",
+        discussion: """
+        Scenarios:
+          load      bulk-load generated parties (phone + e-mail each) and interactions; ops_per_s = rows per second
+          timeline  read a party's newest 50 timeline entries (the store call the API makes); builds or reuses the data set
+        Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
+        Results and the machine they came from are recorded in docs/benchmarks.md.
+        """)
+
+    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline }
+
+    @Argument(help: "load or timeline") var scenario: Scenario
+    @Option(help: "Parties in the data set.") var parties = 10_000
+    @Option(help: "Interactions in the data set.") var interactions = 100_000
+    @Option(help: "Timeline reads to time.") var reads = 5_000
+    @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
+    @Flag(help: "Print one JSON line with the figures.") var json = false
+
+    func validate() throws {
+        guard parties > 0, interactions >= 0 else { throw ValidationError("--parties must be positive and --interactions not negative") }
+    }
+
+    func run() async throws {
+        let location = database ?? "./bench-data/rapport-bench-\(parties)-\(interactions).sqlite"
+        let fresh = scenario == .load || !FileManager.default.fileExists(atPath: location)
+        if database == nil && fresh {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
+        }
+        let runtime = try await RapportRuntime.open(try AppConfig(database: location))
+        do {
+            let result: BenchResult
+            var loadResult: BenchResult? = nil
+            let existing = fresh ? 0 : try await runtime.database.partyCount()
+            if existing < parties {
+                loadResult = try await load(runtime)
+            }
+            switch scenario {
+            case .load: result = loadResult!
+            case .timeline: result = try await timeline(runtime)
+            }
+            await runtime.close()
+            if !json { print(result.human) }
+            print(result.jsonLine)
+        } catch {
+            await runtime.close()
+            throw error
+        }
+    }
+
+    func load(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let loader = BulkLoader(database: runtime.database)
+        var generator = DataGenerator(seed: 42)
+        let perParty = interactions / parties
+        let chunk = 5_000
+        let now = Date()
+        var latencies: [Double] = []
+        var rows = 0
+        let start = ContinuousClock.now
+        var offset = 0
+        while offset < parties {
+            let count = min(chunk, parties - offset)
+            let batch = generator.batch(offset: offset, count: count, interactionsPerParty: perParty, now: now)
+            let t0 = ContinuousClock.now
+            try await loader.load(parties: batch.parties, identities: batch.identities, interactions: batch.interactions)
+            latencies.append(Self.millis(ContinuousClock.now - t0))
+            rows += batch.parties.count + batch.interactions.count
+            offset += count
+            if !json { FileHandle.standardError.write("\rloaded \(offset)/\(parties) parties".data(using: .utf8)!) }
+        }
+        if !json { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        let seconds = Self.millis(ContinuousClock.now - start) / 1000
+        return BenchResult(scenario: "load", opsPerSecond: Double(rows) / seconds, latencies: latencies,
+                           parties: parties, interactions: perParty * parties)
+    }
+
+    func timeline(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let ids = try await BulkLoader(database: runtime.database).samplePartyIds(limit: 10_000)
+        var rng = SplitMix64(seed: 7)
+        let page = try PageRequest(limit: 50)
+        // Warm-up, then timed reads.
+        for _ in 0..<min(200, reads) {
+            _ = try await runtime.services.interactions.timeline(partyId: ids.randomElement(using: &rng)!, channels: [], page: page)
+        }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(reads)
+        let start = ContinuousClock.now
+        for _ in 0..<reads {
+            let t0 = ContinuousClock.now
+            _ = try await runtime.services.interactions.timeline(partyId: ids.randomElement(using: &rng)!, channels: [], page: page)
+            latencies.append(Self.millis(ContinuousClock.now - t0))
+        }
+        let seconds = Self.millis(ContinuousClock.now - start) / 1000
+        return BenchResult(scenario: "timeline", opsPerSecond: Double(reads) / seconds, latencies: latencies,
+                           parties: try await runtime.database.partyCount(), interactions: try await InteractionStore(database: runtime.database).count())
+    }
+
+    static func millis(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+}
+
+struct BenchResult {
+    let scenario: String
+    let opsPerSecond: Double
+    let latencies: [Double]
+    let parties: Int
+    let interactions: Int
+
+    func percentile(_ p: Double) -> Double {
+        guard !latencies.isEmpty else { return 0 }
+        let sorted = latencies.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    /// Peak resident memory of this process (VmHWM), in MiB.
+    static func peakRSSMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
+    }
+
+    var jsonLine: String {
+        let fields: [(String, String)] = [
+            ("scenario", "\"\(scenario)\""), ("ops_per_s", String(format: "%.1f", opsPerSecond)),
+            ("p50_ms", String(format: "%.3f", percentile(0.5))), ("p99_ms", String(format: "%.3f", percentile(0.99))),
+            ("rss_mb", String(format: "%.1f", Self.peakRSSMegabytes())), ("parties", "\(parties)"), ("interactions", "\(interactions)"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    var human: String {
+        "\(scenario): \(String(format: "%.0f", opsPerSecond)) ops/s, p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms, peak RSS \(String(format: "%.0f", Self.peakRSSMegabytes())) MiB"
+    }
+}

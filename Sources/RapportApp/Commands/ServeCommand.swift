@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RapportEngine
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API. Zero configuration: SQLite under ./data, port 8080, migrations applied.")
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on (default 127.0.0.1, or RAPPORT_HOST).") var host: String?
+    @Option(help: "Port to listen on (default 8080, or RAPPORT_PORT).") var port: Int?
+    @Flag(help: "Load the demo data set first (idempotent).") var demo = false
+
+    func run() async throws {
+        let config = try AppConfig(database: db.database, host: host, port: port)
+        let runtime = try await RapportRuntime.open(config)
+        if demo {
+            let summary = try await DemoDataSet(services: runtime.services).load()
+            print(summary.description)
+        }
+        let app = buildApplication(runtime)
+        print("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
+        do {
+            try await app.runService()
+        } catch {
+            await runtime.close()
+            throw error
+        }
+        await runtime.close()
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import RapportCore
+
+/// The demo data set: the people, organisations, orders and contacts of the brief's scenarios,
+/// with Russian and English names. Loading it twice changes nothing (a marker identity is checked).
+public struct DemoDataSet: Sendable {
+    let services: Services
+
+    public init(services: Services) {
+        self.services = services
+    }
+
+    public struct Summary: Sendable, CustomStringConvertible {
+        public let alreadyLoaded: Bool
+        public let parties: Int
+        public var description: String {
+            alreadyLoaded ? "The demo data set is already loaded." : "Demo data loaded: \(parties) parties with their orders, contracts and contacts."
+        }
+    }
+
+    /// Ivan Petrov's mobile: the marker that the set is present.
+    public static let ivanPhone = "+7 916 123 45 67"
+
+    public func load() async throws -> Summary {
+        if try await services.parties.owner(of: .phone, address: Self.ivanPhone) != nil {
+            return Summary(alreadyLoaded: true, parties: 0)
+        }
+        let now = services.clock.now()
+        let today = CivilDate(now)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        func date(daysFromNow days: Int) -> CivilDate { CivilDate(calendar.date(byAdding: .day, value: days, to: now)!) }
+        func at(daysAgo days: Double) -> Date { now.addingTimeInterval(-days * 86_400) }
+        var parties = 0
+        let p = services.parties, c = services.commerce, cat = services.catalogue, i = services.interactions, r = services.requests
+
+        // Catalogue: bank products, telecom tariffs, flowers.
+        let mortgage = try await cat.create(CatalogueItemInput(sku: "BANK-MORTGAGE", name: "Mortgage / Ипотека", kind: .service, priceMinor: 0))
+        _ = try await cat.create(CatalogueItemInput(sku: "BANK-EDU-LOAN", name: "Education loan / Образовательный кредит", kind: .service, priceMinor: 0))
+        let tariffBase = try await cat.create(CatalogueItemInput(sku: "TEL-BASIC", name: "Tariff Basic / Тариф «Базовый»", kind: .tariff, priceMinor: 35_000))
+        _ = try await cat.create(CatalogueItemInput(sku: "TEL-WORLD", name: "Tariff World / Тариф «Мир»", kind: .tariff, priceMinor: 79_000))
+        let roses = try await cat.create(CatalogueItemInput(sku: "FLW-ROSES-15", name: "15 red roses / 15 красных роз", kind: .product, priceMinor: 450_000))
+        let support = try await cat.create(CatalogueItemInput(sku: "B2B-SUPPORT", name: "Annual support / Годовая поддержка", kind: .service, priceMinor: 12_000_000))
+
+        // S1: Ivan Petrov, his son turning 17 this month, a mortgage application faxed yesterday.
+        let ivan = try await p.create(PartyInput(kind: .person, surname: "Петров", givenName: "Иван", patronymic: "Сергеевич",
+                                                 birthDate: try CivilDate(year: 1980, month: 4, day: 12), language: "ru", timeZone: "Europe/Moscow",
+                                                 lifecycleStage: .customer,
+                                                 identities: [IdentityInput(kind: .phone, value: Self.ivanPhone, label: "mobile"),
+                                                              IdentityInput(kind: .email, value: "ivan.petrov@example.ru"),
+                                                              IdentityInput(kind: .fax, value: "+7 495 100 20 30")]))
+        parties += 1
+        let sonBirth = try CivilDate(year: today.year - 17, month: today.month,
+                                     day: min(today.day + 3, CivilDate.daysIn(month: today.month, year: today.year - 17)))
+        let son = try await p.create(PartyInput(kind: .person, surname: "Петров", givenName: "Алексей", patronymic: "Иванович",
+                                                birthDate: sonBirth, language: "ru"))
+        parties += 1
+        _ = try await p.addRelationship(partyId: ivan.party.id, RelationshipInput(kind: .child, relatedPartyId: son.party.id,
+                                                                                  relatedName: "Алексей", relatedBirthDate: sonBirth))
+        let fax = try await i.record(InteractionInput(partyId: ivan.party.id, channel: .fax, direction: .inbound, occurredAt: at(daysAgo: 1),
+                                                      address: "+74951002030", subject: "Mortgage application / Заявка на ипотеку",
+                                                      summary: "Application for a mortgage of 6 500 000 RUB, 20 years."))
+        let application = try await r.open(CustomerRequestInput(partyId: ivan.party.id, type: .application,
+                                                                subject: "Mortgage application / Заявка на ипотеку",
+                                                                openedAt: at(daysAgo: 1), openedByInteractionId: fax.id))
+        _ = try await c.createContract(ContractInput(number: "BNK-2019-0042", partyId: ivan.party.id, startsOn: try CivilDate(year: 2019, month: 3, day: 1),
+                                                     lines: [ContractLine(itemId: mortgage.id, quantity: 1, priceMinor: 0, currency: "RUB")]))
+        _ = application
+
+        // S2: telecom customers on the basic tariff (their call records arrive with usage import).
+        for (surname, given, phone) in [("Smirnova", "Olga", "+7 903 555 01 01"), ("Кузнецов", "Дмитрий", "+7 903 555 02 02"),
+                                        ("Brown", "Emily", "+44 7700 900123")] {
+            let party = try await p.create(PartyInput(kind: .person, surname: surname, givenName: given, language: phone.hasPrefix("+44") ? "en" : "ru",
+                                                      lifecycleStage: .customer, identities: [IdentityInput(kind: .phone, value: phone)]))
+            parties += 1
+            _ = try await c.createContract(ContractInput(number: "TEL-\(phone.filter(\.isNumber).suffix(6))", partyId: party.party.id,
+                                                         startsOn: try CivilDate(year: 2024, month: 1, day: 15),
+                                                         lines: [ContractLine(itemId: tariffBase.id, quantity: 1, priceMinor: 35_000, currency: "RUB")]))
+        }
+
+        // S3: a web order of flowers for a friend's birthday, confirmed and shipped with tracking.
+        let anna = try await p.create(PartyInput(kind: .person, surname: "Соколова", givenName: "Анна", language: "ru", timeZone: "Europe/Moscow",
+                                                 identities: [IdentityInput(kind: .email, value: "anna.sokolova@example.ru"),
+                                                              IdentityInput(kind: .webLogin, value: "anna_s")]))
+        parties += 1
+        let friendBirthday = date(daysFromNow: 2)
+        _ = try await p.addRelationship(partyId: anna.party.id, RelationshipInput(kind: .friend, relatedName: "Мария",
+                                                                                  relatedBirthDate: try CivilDate(year: 1990, month: friendBirthday.month, day: friendBirthday.day)))
+        let flowers = try await c.createOrder(OrderInput(number: "FL-10001", partyId: anna.party.id, status: .confirmed, placedAt: at(daysAgo: 0.2),
+                                                         recipientName: "Мария", occasion: "friend's birthday / день рождения подруги",
+                                                         lines: [OrderLine(itemId: roses.id, description: "15 red roses", quantity: 1, unitPriceMinor: 450_000)]))
+        _ = try await c.createShipment(ShipmentInput(orderId: flowers.id, status: .dispatched, carrier: "City Courier",
+                                                     trackingNumber: "CC123456RU", trackingUrl: "https://track.example.com/CC123456RU",
+                                                     promisedOn: friendBirthday))
+        _ = try await i.record(InteractionInput(partyId: anna.party.id, channel: .webForm, direction: .inbound, occurredAt: at(daysAgo: 0.2),
+                                                address: "anna_s", subject: "Order FL-10001", orderId: flowers.id))
+
+        // S4: airline passengers — with a mobile and consent, and without a mobile.
+        for (surname, given, identity) in [("Волков", "Павел", IdentityInput(kind: .phone, value: "8 (926) 777-11-22")),
+                                           ("Miller", "John", IdentityInput(kind: .email, value: "john.miller@example.com"))] {
+            _ = try await p.create(PartyInput(kind: .person, surname: surname, givenName: given, language: identity.kind == .phone ? "ru" : "en",
+                                              lifecycleStage: .customer, identities: [identity]))
+            parties += 1
+        }
+
+        // S5: an order whose delivery is delayed.
+        let sergey = try await p.create(PartyInput(kind: .person, surname: "Orlov", givenName: "Sergey", language: "en",
+                                                   identities: [IdentityInput(kind: .phone, value: "+7 915 000 33 44"),
+                                                                IdentityInput(kind: .email, value: "s.orlov@example.com")]))
+        parties += 1
+        let delayed = try await c.createOrder(OrderInput(number: "ORD-5005", partyId: sergey.party.id, status: .shipped, placedAt: at(daysAgo: 6),
+                                                         lines: [OrderLine(itemId: nil, description: "Coffee machine / Кофемашина", quantity: 1, unitPriceMinor: 2_499_000)]))
+        _ = try await c.createShipment(ShipmentInput(orderId: delayed.id, status: .delayed, carrier: "PEK", trackingNumber: "PEK-778899",
+                                                     promisedOn: date(daysFromNow: -1)))
+
+        // S8: a fact told by e-mail (number of children).
+        _ = try await i.record(InteractionInput(partyId: sergey.party.id, channel: .email, direction: .inbound, occurredAt: at(daysAgo: 3),
+                                                address: "s.orlov@example.com", subject: "About the family plan",
+                                                summary: "I have two children and would like the family plan."))
+
+        // S10: an organisation with its contact person, contract, invoices (one overdue) and account.
+        let org = try await p.create(PartyInput(kind: .organisation, legalName: "ООО «Северный ветер»", inn: "7707083893", kpp: "773601001",
+                                                country: "RU", lifecycleStage: .customer,
+                                                identities: [IdentityInput(kind: .email, value: "office@sever-veter.example.ru")]))
+        parties += 1
+        let elena = try await p.create(PartyInput(kind: .person, surname: "Иванова", givenName: "Елена", patronymic: "Викторовна", language: "ru",
+                                                  identities: [IdentityInput(kind: .email, value: "e.ivanova@sever-veter.example.ru")]))
+        parties += 1
+        _ = try await p.addContactRole(organisationId: org.party.id, ContactRoleInput(personId: elena.party.id, role: "Chief accountant / Главный бухгалтер",
+                                                                                     preferredChannel: .email, formOfAddress: "Елена Викторовна",
+                                                                                     notes: "Prefers e-mail before noon"))
+        let contract = try await c.createContract(ContractInput(number: "SV-2025-07", partyId: org.party.id, startsOn: try CivilDate(year: 2025, month: 7, day: 1),
+                                                                endsOn: try CivilDate(year: 2027, month: 6, day: 30),
+                                                                lines: [ContractLine(itemId: support.id, quantity: 1, priceMinor: 12_000_000, currency: "RUB")]))
+        _ = try await c.createInvoice(InvoiceInput(number: "INV-2026-101", partyId: org.party.id, contractId: contract.id,
+                                                   issuedOn: date(daysFromNow: -45), dueOn: date(daysFromNow: -15), amountMinor: 3_000_000))
+        let paid = try await c.createInvoice(InvoiceInput(number: "INV-2026-088", partyId: org.party.id, contractId: contract.id,
+                                                          issuedOn: date(daysFromNow: -75), dueOn: date(daysFromNow: -45), amountMinor: 3_000_000))
+        _ = try await c.recordPayment(PaymentInput(partyId: org.party.id, invoiceId: paid.id, amountMinor: 3_000_000, paidAt: at(daysAgo: 50)))
+        _ = try await p.setAccount(partyId: org.party.id, AccountInput(balanceMinor: -3_000_000, creditLimitMinor: 5_000_000))
+
+        // S13: a call from an unknown number, kept on the trail without a party.
+        _ = try await i.record(InteractionInput(partyId: nil, channel: .phone, direction: .inbound, occurredAt: at(daysAgo: 2),
+                                                address: "+79997654321", subject: "Asked about mortgage rates"))
+        return Summary(alreadyLoaded: false, parties: parties)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+/// The bulk path for imports and generated data sets: many rows per statement, one transaction per
+/// chunk, outside the group-commit queue. Rows are trusted to be validated by the caller.
+public struct BulkLoader: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Rows per INSERT statement: well under SQLite's bound-parameter limit for the widest table.
+    static let rowsPerStatement = 1000
+
+    public func load(parties: [Party], identities: [Identity], interactions: [Interaction]) async throws {
+        try await database.exclusiveWrite { db in
+            for chunk in parties.chunked(Self.rowsPerStatement) { try await db.insertRecords("parties", chunk) }
+            for chunk in identities.chunked(Self.rowsPerStatement) { try await db.insertRecords("identities", chunk) }
+            for chunk in interactions.chunked(Self.rowsPerStatement) { try await db.insertRecords("interactions", chunk) }
+        }
+    }
+
+    /// Ids of up to `limit` parties, for picking benchmark targets.
+    public func samplePartyIds(limit: Int) async throws -> [UUID] {
+        try await database.read { db in
+            try await db.select().column("id").from("parties").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Database {
+    public func partyCount() async throws -> Int {
+        try await PartyStore(database: self).count()
+    }
+}
