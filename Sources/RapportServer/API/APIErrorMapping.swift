@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import RapportCore
 
 /// The one place where failures become HTTP responses.
@@ -17,6 +18,8 @@ struct APIErrorMiddleware: RouterMiddleware {
             return APIErrorMapping.response(error, requestId: context.id)
         } catch let error as DecodingError {
             return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.id)
+        } catch is NIOTooManyBytesError {
+            return APIErrorMapping.response(APIErrorMapping.describe(HTTPError(.contentTooLarge)), requestId: context.id)
         } catch let error as HTTPError {
             return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.id)
         } catch {

@@ -181,3 +181,11 @@ struct PostgresURL {
         return config
     }
 }
+
+extension Database {
+    /// Runs one statement outside any transaction (administrative statements such as CREATE
+    /// DATABASE). Never pass input from outside: it is not bound.
+    public func execute(unsafeStatement sql: String) async throws {
+        try await read { db in try await db.raw(SQLQueryString(sql)).run() }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RapportApp
+import RapportCore
+import RapportEngine
+import RapportServer
+import RapportStorage
+import RapportTestSupport
+import Testing
+
+/// The HTTP API in process, over a fresh SQLite database.
+@Suite struct APITests {
+    func withAPI(_ body: @Sendable (any TestClientProtocol, Services) async throws -> Void) async throws {
+        try await withTestDatabase(.sqlite) { db in
+            let services = Services(database: db, clock: FixedClock(Date(timeIntervalSince1970: 1_795_000_000)), normalizer: IdentityNormalizer())
+            let app = Application(router: RapportRouter.build(services: services))
+            try await app.test(.router) { client in try await body(client, services) }
+        }
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    static func errorCode(_ response: TestResponse) throws -> String? {
+        (try object(response)["error"] as? [String: Any])?["code"] as? String
+    }
+
+    static let ivan = #"{"kind":"person","surname":"Петров","given_name":"Иван","birth_date":"1980-04-12","identities":[{"kind":"phone","value":"+7 916 123 45 67"}]}"#
+
+    @Test func partyIsCreatedReadAndListed() async throws {
+        try await withAPI { client, _ in
+            let created = try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan))
+            #expect(created.status == .created)
+            let id = try #require(try Self.object(created)["id"] as? String)
+            let read = try await client.execute(uri: "/api/v1/parties/\(id)", method: .get)
+            #expect(read.status == .ok)
+            let body = try Self.object(read)
+            #expect(body["display_name"] as? String == "Петров Иван")
+            #expect(((body["identities"] as? [[String: Any]])?.first?["normalized"]) as? String == "+79161234567")
+            let list = try Self.object(try await client.execute(uri: "/api/v1/parties?kind=person", method: .get))
+            #expect((list["items"] as? [Any])?.count == 1)
+            #expect(list["next_cursor"] is NSNull)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"kind":"person","surname":"X","identities":[{"kind":"phone","value":"12345"}]}"#, "invalid_phone"),
+        (#"{"kind":"person","surname":"X","identities":[{"kind":"email","value":"not-an-email"}]}"#, "invalid_email"),
+        (#"{"kind":"organisation","legal_name":"ООО «Ромашка»","inn":"7707083894"}"#, "invalid_inn"),
+        (#"{"kind":"alien","surname":"X"}"#, "invalid_enum"),
+        (#"{"kind":"person","surname":"X","birth_date":"12.04.1980"}"#, "invalid_date"),
+        (#"{"kind":"person","surname":"X""#, "malformed_json"),
+        (#"{"kind":"person","surname":42}"#, "wrong_type"),
+        (#"{"kind":"person"}"#, "missing_field"),
+    ])
+    func badPartyInputIsRefusedWithAClearCodeAndNothingWritten(body: String, code: String) async throws {
+        try await withAPI { client, services in
+            let response = try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(body))
+            #expect(response.status == .badRequest)
+            #expect(try Self.errorCode(response) == code)
+            let error = try #require(try Self.object(response)["error"] as? [String: Any])
+            #expect((error["message"] as? String)?.isEmpty == false)
+            #expect((error["message_ru"] as? String)?.isEmpty == false)
+            #expect(try await services.parties.list(PartyFilter(), page: PageRequest()).items.isEmpty)
+        }
+    }
+
+    @Test func bodyOverOneMebibyteIsRefused() async throws {
+        try await withAPI { client, _ in
+            let big = #"{"kind":"person","surname":""# + String(repeating: "x", count: 1_100_000) + #""}"#
+            let response = try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(big))
+            #expect(response.status == .contentTooLarge)
+            #expect(try Self.errorCode(response) == "body_too_large")
+        }
+    }
+
+    @Test func secondPartyClaimingAPhoneGetsConflictNamingTheOwner() async throws {
+        try await withAPI { client, _ in
+            let first = try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))
+            let other = #"{"kind":"person","surname":"Сидоров","identities":[{"kind":"phone","value":"8 (916) 123-45-67"}]}"#
+            let response = try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(other))
+            #expect(response.status == .conflict)
+            let error = try #require(try Self.object(response)["error"] as? [String: Any])
+            #expect(error["code"] as? String == "identity_taken")
+            #expect((error["details"] as? [String: String])?["owner_party_id"] == (first["id"] as? String)?.lowercased())
+        }
+    }
+
+    @Test func interactionForAMissingPartyIsNotFoundAndUnknownChannelIsInvalid() async throws {
+        try await withAPI { client, _ in
+            let missing = try await client.execute(uri: "/api/v1/interactions", method: .post,
+                                                   body: Self.json(#"{"party_id":"\#(UUID().uuidString)","channel":"phone","direction":"inbound"}"#))
+            #expect(missing.status == .notFound)
+            #expect(try Self.errorCode(missing) == "party_not_found")
+            let pigeon = try await client.execute(uri: "/api/v1/interactions", method: .post, body: Self.json(#"{"channel":"pigeon","direction":"inbound"}"#))
+            #expect(pigeon.status == .badRequest)
+            #expect(try Self.errorCode(pigeon) == "invalid_enum")
+        }
+    }
+
+    @Test func timelineShowsNewestFirstAndFiltersByChannel() async throws {
+        try await withAPI { client, _ in
+            let id = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))["id"] as? String)
+            for (n, channel) in ["fax", "phone", "email"].enumerated() {
+                let body = #"{"party_id":"\#(id)","channel":"\#(channel)","direction":"inbound","occurred_at":"2026-11-2\#(n)T10:00:00Z"}"#
+                #expect(try await client.execute(uri: "/api/v1/interactions", method: .post, body: Self.json(body)).status == .created)
+            }
+            let all = try Self.object(try await client.execute(uri: "/api/v1/parties/\(id)/timeline", method: .get))
+            #expect((all["items"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["email", "phone", "fax"])
+            let some = try Self.object(try await client.execute(uri: "/api/v1/parties/\(id)/timeline?channel=fax,email&limit=1", method: .get))
+            #expect((some["items"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["email"])
+            let cursor = try #require(some["next_cursor"] as? String)
+            let next = try Self.object(try await client.execute(uri: "/api/v1/parties/\(id)/timeline?channel=fax,email&limit=1&cursor=\(cursor)", method: .get))
+            #expect((next["items"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["fax"])
+        }
+    }
+
+    @Test func organisationWithContactPersonContractAndOverdueInvoice() async throws {
+        try await withAPI { client, _ in
+            let org = try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post,
+                                                               body: Self.json(#"{"kind":"organisation","legal_name":"ООО «Ветер»","inn":"7707083893","kpp":"773601001"}"#)))
+            let orgId = try #require(org["id"] as? String)
+            let person = try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))
+            let personId = try #require(person["id"] as? String)
+            let role = try await client.execute(uri: "/api/v1/parties/\(orgId)/contacts", method: .post,
+                                                body: Self.json(#"{"person_id":"\#(personId)","role":"Buyer","preferred_channel":"email"}"#))
+            #expect(role.status == .created)
+            let contract = try await client.execute(uri: "/api/v1/contracts", method: .post,
+                                                    body: Self.json(#"{"number":"SV-1","party_id":"\#(orgId)","starts_on":"2026-01-01"}"#))
+            #expect(contract.status == .created)
+            #expect(try Self.object(try await client.execute(uri: "/api/v1/parties/\(orgId)", method: .get))["lifecycle_stage"] as? String == "customer")
+            let invoice = try Self.object(try await client.execute(uri: "/api/v1/invoices", method: .post,
+                body: Self.json(#"{"number":"INV-9","party_id":"\#(orgId)","issued_on":"2026-09-01","due_on":"2026-09-30","amount_minor":150000}"#)))
+            #expect(invoice["status"] as? String == "overdue")
+        }
+    }
+
+    @Test func openAPIDocumentDescribesExactlyTheRoutesTheServerHas() async throws {
+        try await withTestDatabase(.sqlite) { db in
+            let services = Services(database: db, clock: SystemClock(), normalizer: IdentityNormalizer())
+            let router = RapportRouter.build(services: services)
+            let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+            let documented = Set(Self.documentedOperations(OpenAPIDocument.text))
+            #expect(!documented.isEmpty)
+            #expect(served.subtracting(documented).sorted() == [], "routes missing from openapi.yaml")
+            #expect(documented.subtracting(served).sorted() == [], "documented paths the server does not have")
+        }
+    }
+
+    /// `METHOD /path/{param}` for each operation under `paths:` (two-space path keys, four-space methods).
+    static func documentedOperations(_ yaml: String) -> [String] {
+        var result: [String] = []
+        var inPaths = false
+        var currentPath: String?
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("paths:") { inPaths = true; continue }
+            guard inPaths else { continue }
+            if !line.hasPrefix(" ") && !line.isEmpty { break }
+            if line.hasPrefix("  /") {
+                let key = line.dropFirst(2).dropLast(line.hasSuffix(":") ? 1 : 0)
+                currentPath = String(key)
+            } else if let path = currentPath, line.hasPrefix("    "), !line.hasPrefix("     ") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast()
+                if ["get", "post", "put", "patch", "delete"].contains(String(method)) { result.append("\(method.uppercased()) \(path)") }
+            }
+        }
+        return result
+    }
+}

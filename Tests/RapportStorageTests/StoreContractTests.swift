@@ -1,0 +1,187 @@
+import Foundation
+import RapportCore
+import RapportStorage
+import RapportTestSupport
+import Testing
+
+/// The same contract on every engine: SQLite always, PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set.
+@Suite struct StoreContractTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+    let normalizer = IdentityNormalizer()
+
+    func person(_ surname: String, phone: String? = nil, on parties: PartyStore) async throws -> PartyRecord {
+        let party = try Party.create(PartyInput(kind: .person, surname: surname, givenName: "Иван"), id: .timeOrdered(at: now), now: now)
+        let identities = try phone.map { [try normalizer.identity(IdentityInput(kind: .phone, value: $0), partyId: party.id, id: .timeOrdered(at: now), now: now)] } ?? []
+        return try await parties.create(party, identities: identities)
+    }
+
+    @Test(arguments: TestEngine.available)
+    func createdPartyIsReadBackWithItsNormalisedIdentities(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let parties = PartyStore(database: db)
+            // Given a person created with a phone written nationally
+            let created = try await person("Петров", phone: "8 (916) 123-45-67", on: parties)
+            // When it is read back and looked up by the international form
+            let read = try #require(try await parties.get(created.party.id))
+            let owner = try await parties.findIdentity(kind: .phone, normalized: "+79161234567")
+            // Then fields, identities and the lookup agree
+            #expect(read.party.displayName == "Петров Иван")
+            #expect(read.party.createdAt == created.party.createdAt)
+            #expect(read.identities.map(\.normalized) == ["+79161234567"])
+            #expect(owner?.partyId == created.party.id)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func secondPartyClaimingAnIdentityIsRefusedNamingTheOwnerAndNothingIsWritten(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let parties = PartyStore(database: db)
+            let first = try await person("Петров", phone: "+7 916 123 45 67", on: parties)
+            await #expect(throws: RapportError.self) { _ = try await person("Сидоров", phone: "89161234567", on: parties) }
+            do { _ = try await person("Сидоров", phone: "89161234567", on: parties) } catch let e as RapportError {
+                #expect(e.kind == .conflict)
+                #expect(e.code == "identity_taken")
+                #expect(e.details["owner_party_id"] == first.party.id.uuidString.lowercased())
+            }
+            // The failed create left no party behind.
+            #expect(try await parties.count() == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func activeContractMakesAProspectACustomer(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let parties = PartyStore(database: db)
+            let commerce = CommerceStore(database: db)
+            let p = try await person("Орлов", on: parties)
+            #expect(p.party.lifecycleStage == .prospect)
+            let later = now.addingTimeInterval(86_400)
+            _ = try await commerce.createContract(try ContractInput(number: "C-1", partyId: p.party.id, startsOn: CivilDate(parsing: "2026-11-01"))
+                .make(id: .timeOrdered(at: later), now: later))
+            let read = try #require(try await parties.get(p.party.id))
+            #expect(read.party.lifecycleStage == .customer)
+            #expect(read.party.stageChangedAt == later)
+            // A second contract with the same number is a conflict.
+            await #expect(throws: RapportError.self) {
+                _ = try await commerce.createContract(try ContractInput(number: "C-1", partyId: p.party.id, startsOn: CivilDate(parsing: "2026-11-01"))
+                    .make(id: .timeOrdered(at: later), now: later))
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func paymentIsAddedToTheInvoiceItPays(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let p = try await person("Кузнецов", on: PartyStore(database: db))
+            let commerce = CommerceStore(database: db)
+            let invoice = try await commerce.createInvoice(try InvoiceInput(number: "INV-1", partyId: p.party.id, issuedOn: CivilDate(parsing: "2026-10-01"),
+                                                                             dueOn: CivilDate(parsing: "2026-10-31"), amountMinor: 10_000).make(id: .timeOrdered(at: now), now: now))
+            _ = try await commerce.recordPayment(try PaymentInput(partyId: p.party.id, invoiceId: invoice.id, amountMinor: 4_000).make(id: .timeOrdered(at: now), now: now))
+            let read = try #require(try await commerce.invoice(invoice.id))
+            #expect(read.paidMinor == 4_000)
+            #expect(read.status(on: try CivilDate(parsing: "2026-11-05")) == .overdue)
+            // A payment in another currency changes nothing.
+            await #expect(throws: RapportError.self) {
+                _ = try await commerce.recordPayment(try PaymentInput(partyId: p.party.id, invoiceId: invoice.id, amountMinor: 6_000, currency: "EUR")
+                    .make(id: .timeOrdered(at: now), now: now))
+            }
+            #expect(try await commerce.invoice(invoice.id)?.paidMinor == 4_000)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func timelineIsNewestFirstFilteredByChannelAndPagesWithoutGapsOrRepeats(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let p = try await person("Смирнова", on: PartyStore(database: db))
+            let store = InteractionStore(database: db)
+            // Given 25 interactions, two at every instant so the id breaks ties
+            var written: [Interaction] = []
+            for n in 0..<25 {
+                let at = now.addingTimeInterval(Double(n / 2) * 60)
+                let i = Interaction(id: .timeOrdered(at: at), partyId: p.party.id, channel: n % 3 == 0 ? .email : .phone, direction: .inbound,
+                                    occurredAt: at, subject: "n\(n)", createdAt: at)
+                written.append(try await store.append(i))
+            }
+            // When read ten at a time
+            var seen: [Interaction] = []
+            var cursor: String? = nil
+            repeat {
+                let page = try await store.timeline(TimelineQuery(partyId: p.party.id, limit: 10, cursor: cursor))
+                seen += page.items
+                cursor = page.nextCursor
+            } while cursor != nil
+            // Then every entry appears once, newest first
+            #expect(seen.count == 25)
+            #expect(Set(seen.map(\.id)).count == 25)
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.occurredAt >= $1.occurredAt })
+            let emails = try await store.timeline(TimelineQuery(partyId: p.party.id, channels: [.email], limit: 50))
+            #expect(emails.items.count == written.filter { $0.channel == .email }.count)
+            #expect(emails.items.allSatisfy { $0.channel == .email })
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func interactionReferringToAMissingPartyIsRejectedAndNothingWritten(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let store = InteractionStore(database: db)
+            let missing = UUID()
+            do {
+                _ = try await store.append(Interaction(id: .timeOrdered(at: now), partyId: missing, channel: .phone, direction: .inbound, occurredAt: now, createdAt: now))
+                Issue.record("expected party_not_found")
+            } catch let e as RapportError {
+                #expect(e.code == "party_not_found")
+            }
+            #expect(try await store.count() == 0)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func concurrentWritesCommitTogetherAndAFailingOneDoesNotUndoTheOthers(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let parties = PartyStore(database: db)
+            let first = try await person("Первый", phone: "+7 900 000 00 00", on: parties)
+            // Given 200 writes in flight at once, one of which claims a taken phone
+            let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for n in 0..<200 {
+                    group.addTask {
+                        let phone = n == 100 ? "+7 900 000 00 00" : "+7 901 \(String(format: "%07d", n))"
+                        do { _ = try await person("Номер\(n)", phone: phone, on: parties); return true } catch { return false }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            // Then exactly that one failed and all the others are stored
+            #expect(results.filter { !$0 }.count == 1)
+            #expect(try await parties.count() == 200)
+            #expect(try await parties.findIdentity(kind: .phone, normalized: "+79000000000")?.partyId == first.party.id)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func migrationsAreRecordedAndApplyingThemAgainChangesNothing(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let migrator = Migrator(database: db)
+            let applied = try await migrator.appliedIds()
+            let again = try await migrator.migrate()
+            #expect(applied == ["0001-registry"])
+            #expect(again.isEmpty)
+        }
+    }
+}
+
+@Suite struct DurabilityTests {
+    @Test func acknowledgedWriteIsThereAfterReopening() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-dur-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("d.sqlite").path
+        let now = Date()
+        let db = try await Database.open(.sqlite(path: path), durability: .full)
+        try await Migrator(database: db).migrate()
+        let party = try Party.create(PartyInput(kind: .person, surname: "Стойкий"), id: .timeOrdered(at: now), now: now)
+        _ = try await PartyStore(database: db).create(party, identities: [])
+        await db.close()
+        let reopened = try await Database.open(.sqlite(path: path))
+        #expect(try await PartyStore(database: reopened).get(party.id)?.party.surname == "Стойкий")
+        await reopened.close()
+    }
+}
