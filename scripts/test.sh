@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Starts a throwaway PostgreSQL on 127.0.0.1 (installing it from
+# Debian's packages when missing and when running as root) so the storage contract tests also
+# run on PostgreSQL; stops it afterwards. Without PostgreSQL the SQLite half still runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PGROOT=""
+cleanup() {
+  if [ -n "$PGROOT" ] && [ -d "$PGROOT" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PGROOT"
+  fi
+}
+trap cleanup EXIT
+
+start_postgres() {
+  if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing PostgreSQL from Debian's packages…"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    else
+      echo "PostgreSQL is not installed; the PostgreSQL half of the storage tests is skipped."; return 0
+    fi
+  fi
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  PGPORT=${RAPPORT_TEST_PGPORT:-54329}
+  PGROOT=$(mktemp -d /tmp/rapport-ci-pg.XXXXXX)
+  chown postgres:postgres "$PGROOT"; chmod 700 "$PGROOT"
+  echo rapport > "$PGROOT/pw"; chown postgres "$PGROOT/pw"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --pwfile="$PGROOT/pw" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-sync >/dev/null
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off" start >/dev/null
+  runuser -u postgres -- "$PGBIN/psql" -h "$PGROOT" -p "$PGPORT" -U postgres -qc 'CREATE DATABASE rapport_test'
+  export RAPPORT_TEST_POSTGRES_URL="postgres://postgres:rapport@127.0.0.1:$PGPORT/rapport_test"
+  echo "PostgreSQL test server on 127.0.0.1:$PGPORT"
+}
+
+if [ -z "${RAPPORT_TEST_POSTGRES_URL:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then start_postgres; else echo "Not root: PostgreSQL tests run only if RAPPORT_TEST_POSTGRES_URL is set."; fi
+fi
+
+swift build --build-tests --explicit-target-dependency-import-check=error
+swift test --skip-build --disable-xctest
+scripts/crash-test.sh
