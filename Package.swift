@@ -91,6 +91,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RapportEngineTests",
+            dependencies: ["RapportCore", "RapportStorage", "RapportEngine", "RapportTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RapportServerTests",
             dependencies: [
                 "RapportCore", "RapportEngine", "RapportServer", "RapportApp", "RapportTestSupport",
