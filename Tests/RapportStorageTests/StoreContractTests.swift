@@ -158,6 +158,28 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func bulkLoadedRowsReadBackExactlyAsTheyWereGiven(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            // Given rows with every optional field set and unset, Cyrillic text and fractional times
+            let at = now.addingTimeInterval(0.123)
+            let full = try Party.create(PartyInput(kind: .person, surname: "Фёдоров", givenName: "Илья", patronymic: "Ильич",
+                                                   birthDate: CivilDate(parsing: "2009-11-30"), language: "ru", timeZone: "Europe/Moscow"),
+                                        id: .timeOrdered(at: at), now: at)
+            let bare = try Party.create(PartyInput(kind: .organisation, legalName: "ООО «Ромашка»", inn: "7707083893"), id: .timeOrdered(at: at), now: at)
+            let phone = try normalizer.identity(IdentityInput(kind: .phone, value: "8 916 000-00-01", label: "mobile"), partyId: full.id, id: .timeOrdered(at: at), now: at)
+            let call = Interaction(id: .timeOrdered(at: at), partyId: full.id, channel: .pointOfSale, direction: .outbound, occurredAt: at,
+                                   address: "+79160000001", agent: "a1", subject: "Тема", summary: "Итог", outcome: "ok", createdAt: at)
+            // When they go through the bulk path
+            try await BulkLoader(database: db).load(parties: [full, bare], identities: [phone], interactions: [call])
+            // Then the ordinary stores read back the same values
+            let parties = PartyStore(database: db)
+            #expect(try await parties.get(full.id) == PartyRecord(party: full, identities: [phone]))
+            #expect(try await parties.get(bare.id)?.party == bare)
+            #expect(try await InteractionStore(database: db).get(call.id) == call)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func migrationsAreRecordedAndApplyingThemAgainChangesNothing(engine: TestEngine) async throws {
         try await withTestDatabase(engine) { db in
             let migrator = Migrator(database: db)

@@ -13,8 +13,19 @@ public struct BulkLoader: Sendable {
 
     /// Rows per INSERT statement: well under SQLite's bound-parameter limit for the widest table.
     static let rowsPerStatement = 1000
+    /// 18 columns × 1800 rows stays under SQLite's 32 766 bound parameters.
+    static let sqliteRowsPerStatement = 1800
 
     public func load(parties: [Party], identities: [Identity], interactions: [Interaction]) async throws {
+        if let connection = database.sqliteWriter {
+            try await database.exclusiveWrite { _ in
+                // Same transaction: the exclusive job runs between BEGIN and COMMIT on this connection.
+                for chunk in parties.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
+                for chunk in identities.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
+                for chunk in interactions.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
+            }
+            return
+        }
         try await database.exclusiveWrite { db in
             for chunk in parties.chunked(Self.rowsPerStatement) { try await db.insertRecords("parties", chunk) }
             for chunk in identities.chunked(Self.rowsPerStatement) { try await db.insertRecords("identities", chunk) }

@@ -97,6 +97,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// The SQLite writer connection, for the specialised bulk path (nil on PostgreSQL).
+    var sqliteWriter: SQLiteConnection? {
+        if case .sqlite(let writer, _, _) = backend { return writer }
+        return nil
+    }
+
     /// Runs `body` against a reader. It must not write.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
