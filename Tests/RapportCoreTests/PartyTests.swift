@@ -69,3 +69,13 @@ import Testing
         #expect(throws: RapportError.self) { try CSVReader(text: "a,b\n\"x,y\n") }
     }
 }
+
+@Suite struct TimeOrderedIdTests {
+    @Test func idsMadeInTheSameMillisecondKeepTheirOrder() {
+        let now = Date()
+        let ids = (0..<10_000).map { _ in UUID.timeOrdered(at: now) }
+        #expect(ids.map(\.uuidString) == ids.map(\.uuidString).sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.uuidString.dropFirst(14).first == "7" })
+    }
+}

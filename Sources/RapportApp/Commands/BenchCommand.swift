@@ -58,22 +58,28 @@ struct BenchCommand: AsyncParsableCommand {
 
     func load(_ runtime: RapportRuntime) async throws -> BenchResult {
         let loader = BulkLoader(database: runtime.database)
-        var generator = DataGenerator(seed: 42)
+        let generator = DataGenerator(seed: 42)
         let perParty = interactions / parties
         let chunk = 5_000
         let now = Date()
         var latencies: [Double] = []
         var rows = 0
         let start = ContinuousClock.now
+        // Generate the next batch on the other core while this one is written.
+        func make(_ offset: Int, _ generator: DataGenerator) -> (DataGenerator.Batch, DataGenerator) {
+            var g = generator
+            return (g.batch(offset: offset, count: min(chunk, parties - offset), interactionsPerParty: perParty, now: now), g)
+        }
+        var pending: Task<(DataGenerator.Batch, DataGenerator), Never>? = Task { [generator] in make(0, generator) }
         var offset = 0
-        while offset < parties {
-            let count = min(chunk, parties - offset)
-            let batch = generator.batch(offset: offset, count: count, interactionsPerParty: perParty, now: now)
+        while let task = pending {
+            let (batch, next) = await task.value
+            offset += batch.parties.count
+            pending = offset < parties ? Task { [offset] in make(offset, next) } : nil
             let t0 = ContinuousClock.now
             try await loader.load(parties: batch.parties, identities: batch.identities, interactions: batch.interactions)
             latencies.append(Self.millis(ContinuousClock.now - t0))
             rows += batch.parties.count + batch.interactions.count
-            offset += count
             if !json { FileHandle.standardError.write("\rloaded \(offset)/\(parties) parties".data(using: .utf8)!) }
         }
         if !json { FileHandle.standardError.write("\n".data(using: .utf8)!) }

@@ -2,13 +2,18 @@ import Foundation
 
 extension UUID {
     /// A time-ordered UUID (version 7): ids sort in creation order, so an id is also a cursor.
+    ///
+    /// Ids made in the same millisecond by this process stay in order: a 12-bit counter fills the
+    /// `rand_a` field (RFC 9562, method 1), and when it runs out the millisecond is advanced.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
-        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var rng = SystemRandomNumberGenerator()
+        let counter = UUIDv7Sequence.shared.next(&millis, random: UInt16.random(in: 0...0x3FF, using: &rng))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8((millis >> (8 * (5 - UInt64(i)))) & 0xFF) }
-        var rng = SystemRandomNumberGenerator()
-        for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        bytes[6] = 0x70 | UInt8((counter >> 8) & 0x0F)
+        bytes[7] = UInt8(counter & 0xFF)
+        for i in 8..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
@@ -53,5 +58,36 @@ public enum FieldName {
             return out
         }
         return parts.isEmpty ? "value" : parts.joined(separator: ".")
+    }
+}
+
+/// The last millisecond and counter handed out, so that ids of one process never go backwards
+/// within a millisecond. Ids for an earlier moment (back-dated records) are not constrained.
+final class UUIDv7Sequence: @unchecked Sendable {
+    static let shared = UUIDv7Sequence()
+    private let lock = NSLock()
+    private var lastMillis: UInt64 = 0
+    private var counter: UInt16 = 0
+
+    /// Returns the 12-bit counter to use; may advance `millis` when the counter is exhausted.
+    func next(_ millis: inout UInt64, random: UInt16) -> UInt16 {
+        lock.lock()
+        defer { lock.unlock() }
+        if millis > lastMillis {
+            lastMillis = millis
+            counter = random  // start low in the range so the millisecond has room to count up
+            return counter
+        }
+        if millis < lastMillis && lastMillis - millis > 1_000 {
+            return random  // a back-dated id: ordered by its own time only
+        }
+        if counter >= 0xFFF {
+            lastMillis += 1
+            counter = 0
+        } else {
+            counter += 1
+        }
+        millis = lastMillis
+        return counter
     }
 }

@@ -34,18 +34,19 @@ public struct DataGenerator: Sendable {
             let surname = russian ? Self.ruSurnames.randomElement(using: &rng)! : Self.enSurnames.randomElement(using: &rng)!
             let given = russian ? Self.ruGiven.randomElement(using: &rng)! : Self.enGiven.randomElement(using: &rng)!
             let created = now.addingTimeInterval(-Double(rng.next() % (730 * 86_400)))
-            let id = UUID.timeOrdered(at: created)
+            let id = UUID.timeOrdered(at: now)
             b.parties.append(Party(id: id, kind: .person, displayName: "\(surname) \(given)", surname: surname, givenName: given,
                                    language: russian ? "ru" : "en", lifecycleStage: rng.next() % 2 == 0 ? .customer : .prospect,
                                    stageChangedAt: created, createdAt: created, updatedAt: created))
             let phone = "+79\(String(format: "%09d", n % 1_000_000_000))"
-            b.identities.append(Identity(id: .timeOrdered(at: created), partyId: id, kind: .phone, value: phone, normalized: phone, label: nil, createdAt: created))
+            b.identities.append(Identity(id: .timeOrdered(at: now), partyId: id, kind: .phone, value: phone, normalized: phone, label: nil, createdAt: created))
             let email = "user\(n)@example.\(russian ? "ru" : "com")"
-            b.identities.append(Identity(id: .timeOrdered(at: created), partyId: id, kind: .email, value: email, normalized: email, label: nil, createdAt: created))
+            b.identities.append(Identity(id: .timeOrdered(at: now), partyId: id, kind: .email, value: email, normalized: email, label: nil, createdAt: created))
             for _ in 0..<interactionsPerParty {
                 let at = now.addingTimeInterval(-Double(rng.next() % (730 * 86_400)))
                 let channel = Channel.allCases.randomElement(using: &rng)!
-                b.interactions.append(Interaction(id: .timeOrdered(at: at), partyId: id, channel: channel,
+                // Ids follow recording order (as when the history is imported), times are spread over two years.
+                b.interactions.append(Interaction(id: .timeOrdered(at: now), partyId: id, channel: channel,
                                                   direction: rng.next() % 4 == 0 ? .outbound : .inbound, occurredAt: at,
                                                   address: channel == .email ? email : phone, agent: "agent\(rng.next() % 200)",
                                                   subject: Self.subjects.randomElement(using: &rng)!, summary: nil, outcome: "resolved",
