@@ -140,6 +140,43 @@ import Testing
         }
     }
 
+    @Test func contactRolesRelationshipsAndBundlesAreReadChangedAndRemoved() async throws {
+        try await withAPI { client, _ in
+            let orgId = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post,
+                body: Self.json(#"{"kind":"organisation","legal_name":"ООО «Ветер»"}"#)))["id"] as? String)
+            let personId = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))["id"] as? String)
+            // Contact role: add, change preferences, remove
+            let roleId = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties/\(orgId)/contacts", method: .post,
+                body: Self.json(#"{"person_id":"\#(personId)","role":"Buyer"}"#)))["id"] as? String)
+            let changed = try Self.object(try await client.execute(uri: "/api/v1/parties/\(orgId)/contacts/\(roleId)", method: .patch,
+                body: Self.json(#"{"preferred_channel":"phone","form_of_address":"Иван Сергеевич"}"#)))
+            #expect(changed["preferred_channel"] as? String == "phone")
+            #expect(changed["role"] as? String == "Buyer")
+            #expect(try await client.execute(uri: "/api/v1/parties/\(personId)/contacts/\(roleId)", method: .delete).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/parties/\(orgId)/contacts/\(roleId)", method: .delete).status == .noContent)
+            #expect(try await client.execute(uri: "/api/v1/parties/\(orgId)/contacts", method: .get).body.readableBytes == 2)
+            // Relationship: a friend's birthday corrected
+            let relId = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties/\(personId)/relationships", method: .post,
+                body: Self.json(#"{"kind":"friend","related_name":"Мария","related_birth_date":"1990-03-14"}"#)))["id"] as? String)
+            let rel = try Self.object(try await client.execute(uri: "/api/v1/parties/\(personId)/relationships/\(relId)", method: .patch,
+                body: Self.json(#"{"related_birth_date":"1990-03-15"}"#)))
+            #expect(rel["related_birth_date"] as? String == "1990-03-15")
+            // Bundle: created for the person, read, items replaced, listed
+            let item = try #require(try Self.object(try await client.execute(uri: "/api/v1/catalogue/items", method: .post,
+                body: Self.json(#"{"sku":"T-1","name":"Тариф","kind":"tariff","price_minor":35000}"#)))["id"] as? String)
+            let bundleId = try #require(try Self.object(try await client.execute(uri: "/api/v1/bundles", method: .post,
+                body: Self.json(#"{"name":"Family","party_id":"\#(personId)","items":[{"item_id":"\#(item)","quantity":1}]}"#)))["id"] as? String)
+            let patched = try Self.object(try await client.execute(uri: "/api/v1/bundles/\(bundleId)", method: .patch,
+                body: Self.json(#"{"items":[{"item_id":"\#(item)","quantity":3}]}"#)))
+            #expect((patched["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 3)
+            let listed = try Self.object(try await client.execute(uri: "/api/v1/parties/\(personId)/bundles", method: .get))
+            #expect((listed["items"] as? [[String: Any]])?.first?["name"] as? String == "Family")
+            let missingItem = try await client.execute(uri: "/api/v1/bundles/\(bundleId)", method: .patch,
+                body: Self.json(#"{"items":[{"item_id":"\#(UUID().uuidString)","quantity":1}]}"#))
+            #expect(try Self.errorCode(missingItem) == "catalogue_item_not_found")
+        }
+    }
+
     @Test func openAPIDocumentDescribesExactlyTheRoutesTheServerHas() async throws {
         try await withTestDatabase(.sqlite) { db in
             let services = Services(database: db, clock: SystemClock(), normalizer: IdentityNormalizer())

@@ -32,4 +32,15 @@ public struct ContactRoleInput: Codable, Sendable {
                     formOfAddress: try Validate.optionalText(formOfAddress, "form_of_address", max: 200),
                     notes: try Validate.optionalText(notes, "notes"), createdAt: now)
     }
+
+    /// Role and preferences change; the two parties of the role do not.
+    public func apply(to r: inout ContactRole) throws {
+        if let personId, personId != r.personId {
+            throw RapportError.invalidField("person_id", code: "immutable_field", "a contact role's person cannot change", "контактное лицо роли изменить нельзя")
+        }
+        if role != nil { r.role = try Validate.text(role, "role", max: 200) }
+        if let preferredChannel { r.preferredChannel = preferredChannel }
+        if formOfAddress != nil { r.formOfAddress = try Validate.optionalText(formOfAddress, "form_of_address", max: 200) }
+        if notes != nil { r.notes = try Validate.optionalText(notes, "notes") }
+    }
 }

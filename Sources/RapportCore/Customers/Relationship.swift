@@ -33,4 +33,16 @@ public struct RelationshipInput: Codable, Sendable {
         return Relationship(id: id, partyId: partyId, kind: try Validate.required(kind, "kind"), relatedPartyId: relatedPartyId,
                             relatedName: name, relatedBirthDate: relatedBirthDate, createdAt: now)
     }
+
+    public func apply(to r: inout Relationship) throws {
+        if let kind { r.kind = kind }
+        if relatedName != nil { r.relatedName = try Validate.optionalText(relatedName, "related_name", max: 300) }
+        if let relatedBirthDate { r.relatedBirthDate = relatedBirthDate }
+        if let relatedPartyId {
+            guard relatedPartyId != r.partyId else {
+                throw RapportError.invalidField("related_party_id", code: "self_relationship", "a party cannot be related to itself", "нельзя связать контрагента с самим собой")
+            }
+            r.relatedPartyId = relatedPartyId
+        }
+    }
 }

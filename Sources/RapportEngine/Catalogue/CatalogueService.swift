@@ -35,7 +35,24 @@ public struct CatalogueService: Sendable {
         return try await store.createBundle(try input.make(id: .timeOrdered(at: now), now: now))
     }
 
-    public func bundles(partyId: UUID) async throws -> [CatalogueBundle] {
-        try await store.bundles(partyId: partyId)
+    public func bundle(_ id: UUID) async throws -> CatalogueBundle {
+        guard let bundle = try await store.bundle(id) else { throw RapportError.notFound("bundle", id.uuidString.lowercased()) }
+        return bundle
+    }
+
+    public func bundles(partyId: UUID?, page: PageRequest) async throws -> Page<CatalogueBundle> {
+        try await store.bundles(partyId: partyId, page: page)
+    }
+
+    public func updateBundle(_ id: UUID, _ input: CatalogueBundleInput) async throws -> CatalogueBundle {
+        if input.partyId != nil || input.contractId != nil {
+            throw RapportError.invalidField("party_id", code: "immutable_field", "a bundle's party and contract cannot change", "владельца комплекта изменить нельзя")
+        }
+        let name = try input.name.map { try Validate.text($0, "name") }
+        if let items = input.items {
+            guard !items.isEmpty else { throw RapportError.missingField("items") }
+            for line in items { _ = try Validate.positive(line.quantity, "items.quantity") }
+        }
+        return try await store.updateBundle(id, name: name, items: input.items)
     }
 }

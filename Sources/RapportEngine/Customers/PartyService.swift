@@ -70,6 +70,22 @@ public struct PartyService: Sendable {
         return try await store.contactRoles(of: partyId)
     }
 
+    public func updateContactRole(organisationId: UUID, roleId: UUID, _ input: ContactRoleInput) async throws -> ContactRole {
+        try await store.updateContactRole(roleId, organisationId: organisationId) { try input.apply(to: &$0) }
+    }
+
+    public func removeContactRole(organisationId: UUID, roleId: UUID) async throws {
+        try await store.removeContactRole(roleId, organisationId: organisationId)
+    }
+
+    public func updateRelationship(partyId: UUID, relationshipId: UUID, _ input: RelationshipInput) async throws -> Relationship {
+        try await store.updateRelationship(relationshipId, partyId: partyId) { try input.apply(to: &$0) }
+    }
+
+    public func removeRelationship(partyId: UUID, relationshipId: UUID) async throws {
+        try await store.removeRelationship(relationshipId, partyId: partyId)
+    }
+
     public func addRelationship(partyId: UUID, _ input: RelationshipInput) async throws -> Relationship {
         let now = clock.now()
         return try await store.addRelationship(try input.make(partyId: partyId, id: .timeOrdered(at: now), now: now))

@@ -21,6 +21,16 @@ struct CatalogueController {
             let id = try request.uuidParameter("id", context: context)
             return try APIJSON.response(try await services.catalogue.update(id, try await request.decodeJSON(CatalogueItemInput.self)))
         }
+        group.get("bundles") { request, _ in
+            try APIJSON.response(PageBody(try await services.catalogue.bundles(partyId: try request.uuidQuery("party_id"), page: try request.pageRequest())))
+        }
+        group.get("bundles/:id") { request, context in
+            try APIJSON.response(try await services.catalogue.bundle(try request.uuidParameter("id", context: context)))
+        }
+        group.patch("bundles/:id") { request, context in
+            let id = try request.uuidParameter("id", context: context)
+            return try APIJSON.response(try await services.catalogue.updateBundle(id, try await request.decodeJSON(CatalogueBundleInput.self)))
+        }
         group.post("bundles") { request, _ in
             try APIJSON.response(try await services.catalogue.createBundle(try await request.decodeJSON(CatalogueBundleInput.self)), status: .created)
         }

@@ -43,6 +43,26 @@ struct PartyController {
             let id = try request.uuidParameter("id", context: context)
             return try APIJSON.response(try await services.parties.addContactRole(organisationId: id, try await request.decodeJSON(ContactRoleInput.self)), status: .created)
         }
+        group.patch("parties/:id/contacts/:roleId") { request, context in
+            let id = try request.uuidParameter("id", context: context)
+            let roleId = try request.uuidParameter("roleId", context: context)
+            return try APIJSON.response(try await services.parties.updateContactRole(organisationId: id, roleId: roleId, try await request.decodeJSON(ContactRoleInput.self)))
+        }
+        group.delete("parties/:id/contacts/:roleId") { request, context in
+            try await services.parties.removeContactRole(organisationId: try request.uuidParameter("id", context: context),
+                                                         roleId: try request.uuidParameter("roleId", context: context))
+            return APIJSON.noContent()
+        }
+        group.patch("parties/:id/relationships/:relationshipId") { request, context in
+            let id = try request.uuidParameter("id", context: context)
+            let relId = try request.uuidParameter("relationshipId", context: context)
+            return try APIJSON.response(try await services.parties.updateRelationship(partyId: id, relationshipId: relId, try await request.decodeJSON(RelationshipInput.self)))
+        }
+        group.delete("parties/:id/relationships/:relationshipId") { request, context in
+            try await services.parties.removeRelationship(partyId: try request.uuidParameter("id", context: context),
+                                                          relationshipId: try request.uuidParameter("relationshipId", context: context))
+            return APIJSON.noContent()
+        }
         group.get("parties/:id/relationships") { request, context in
             try APIJSON.response(try await services.parties.relationships(of: try request.uuidParameter("id", context: context)))
         }
@@ -67,7 +87,7 @@ struct PartyController {
         group.get("parties/:id/bundles") { request, context in
             let id = try request.uuidParameter("id", context: context)
             _ = try await services.parties.get(id)
-            return try APIJSON.response(try await services.catalogue.bundles(partyId: id))
+            return try APIJSON.response(PageBody(try await services.catalogue.bundles(partyId: id, page: try request.pageRequest())))
         }
         group.get("identities/owner") { request, _ in
             guard let kindText = request.query("kind"), let address = request.query("address") else {

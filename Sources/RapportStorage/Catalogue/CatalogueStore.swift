@@ -63,18 +63,52 @@ public struct CatalogueStore: Sendable {
         }
     }
 
-    public func bundles(partyId: UUID) async throws -> [CatalogueBundle] {
+    public func bundle(_ id: UUID) async throws -> CatalogueBundle? {
         try await database.read { db in
-            let rows = try await db.select().column("*").from("bundles").where("party_id", .equal, SQLBind(partyId))
-                .orderBy("id").all().records(BundleRow.self)
-            var result: [CatalogueBundle] = []
-            for row in rows {
-                let lines = try await db.select().column("*").from("bundle_items").where("bundle_id", .equal, SQLBind(row.id))
-                    .orderBy("position").all().records(BundleItemRow.self)
-                result.append(CatalogueBundle(id: row.id, name: row.name, partyId: row.partyId, contractId: row.contractId,
-                                     items: lines.map { BundleLine(itemId: $0.itemId, quantity: $0.quantity) }, createdAt: row.createdAt))
+            guard let row = try await db.record(BundleRow.self, from: "bundles", id: id) else { return nil }
+            return try await Self.assemble([row], on: db).first
+        }
+    }
+
+    public func bundles(partyId: UUID?, page: PageRequest) async throws -> Page<CatalogueBundle> {
+        try await database.read { db in
+            var q = db.select().column("*").from("bundles")
+            if let partyId { q = q.where("party_id", .equal, SQLBind(partyId)) }
+            let rows = try await q.page(page).all().records(BundleRow.self)
+            return try await Self.assemble(rows, on: db).paged(page, id: \.id)
+        }
+    }
+
+    /// Renames a bundle or replaces its items, in one transaction.
+    public func updateBundle(_ id: UUID, name: String?, items: [BundleLine]?) async throws -> CatalogueBundle {
+        try await database.write { db in
+            guard var row = try await db.record(BundleRow.self, from: "bundles", id: id) else {
+                throw RapportError.notFound("bundle", id.uuidString.lowercased())
             }
-            return result
+            if let name {
+                row.name = name
+                try await db.updateRecord("bundles", id: id, row)
+            }
+            if let items {
+                try await RecordTable<CatalogueItem>.check(items.map { Reference(table: "catalogue_items", id: $0.itemId, entity: "catalogue_item") }, on: db)
+                try await db.delete(from: "bundle_items").where("bundle_id", .equal, SQLBind(id)).run()
+                try await db.insertRecords("bundle_items", items.enumerated().map {
+                    BundleItemRow(bundleId: id, position: $0.offset, itemId: $0.element.itemId, quantity: $0.element.quantity)
+                })
+            }
+            return try await Self.assemble([row], on: db)[0]
+        }
+    }
+
+    /// Bundles with their items: one query for all the rows' lines.
+    static func assemble(_ rows: [BundleRow], on db: any SQLDatabase) async throws -> [CatalogueBundle] {
+        guard !rows.isEmpty else { return [] }
+        let lines = try await db.select().column("*").from("bundle_items").where("bundle_id", .in, SQLBind.group(rows.map(\.id)))
+            .orderBy("position").all().records(BundleItemRow.self)
+        let byBundle = Dictionary(grouping: lines, by: \.bundleId)
+        return rows.map { row in
+            CatalogueBundle(id: row.id, name: row.name, partyId: row.partyId, contractId: row.contractId,
+                            items: (byBundle[row.id] ?? []).map { BundleLine(itemId: $0.itemId, quantity: $0.quantity) }, createdAt: row.createdAt)
         }
     }
 }

@@ -157,7 +157,34 @@ public struct PartyStore: Sendable {
         }
     }
 
+    public func updateContactRole(_ id: UUID, organisationId: UUID, _ change: @escaping @Sendable (inout ContactRole) throws -> Void) async throws -> ContactRole {
+        try await contactRoleTable.update(id, at: Date()) { role in
+            guard role.organisationId == organisationId else { throw RapportError.notFound("contact_role", id.uuidString.lowercased()) }
+            try change(&role)
+            return []
+        }
+    }
+
+    public func removeContactRole(_ id: UUID, organisationId: UUID) async throws {
+        try await contactRoleTable.delete(id, ownerColumn: "organisation_id", owner: organisationId)
+    }
+
+    var contactRoleTable: RecordTable<ContactRole> { RecordTable(database: database, table: "contact_roles", entity: "contact_role") }
+    var relationshipTable: RecordTable<Relationship> { RecordTable(database: database, table: "relationships", entity: "relationship") }
+
     // MARK: Relationships
+
+    public func updateRelationship(_ id: UUID, partyId: UUID, _ change: @escaping @Sendable (inout Relationship) throws -> Void) async throws -> Relationship {
+        try await relationshipTable.update(id, at: Date()) { r in
+            guard r.partyId == partyId else { throw RapportError.notFound("relationship", id.uuidString.lowercased()) }
+            try change(&r)
+            return [Reference(table: "parties", id: r.relatedPartyId, entity: "party")]
+        }
+    }
+
+    public func removeRelationship(_ id: UUID, partyId: UUID) async throws {
+        try await relationshipTable.delete(id, ownerColumn: "party_id", owner: partyId)
+    }
 
     public func addRelationship(_ relationship: Relationship) async throws -> Relationship {
         try await database.write { db in

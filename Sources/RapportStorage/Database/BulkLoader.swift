@@ -33,10 +33,11 @@ public struct BulkLoader: Sendable {
         }
     }
 
-    /// Ids of up to `limit` parties, for picking benchmark targets.
+    /// Ids of up to `limit` parties drawn at random from the whole table, for benchmark targets.
     public func samplePartyIds(limit: Int) async throws -> [UUID] {
         try await database.read { db in
-            try await db.select().column("id").from("parties").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+            try await db.select().column("id").from("parties").orderBy(SQLFunction("random")).limit(limit).all()
+                .map { try $0.decode(column: "id", as: UUID.self) }
         }
     }
 }

@@ -49,6 +49,16 @@ struct RecordTable<Record: Codable & Sendable & Identifiable>: Sendable where Re
         }
     }
 
+    /// Deletes the record if it belongs to `owner` (through `ownerColumn`); not found otherwise.
+    func delete(_ id: UUID, ownerColumn: String, owner: UUID) async throws {
+        try await database.write { db in
+            let found = try await db.select().column("id").from(table).where("id", .equal, SQLBind(id))
+                .where(SQLIdentifier(ownerColumn), .equal, SQLBind(owner)).first()
+            guard found != nil else { throw RapportError.notFound(entity, id.uuidString.lowercased()) }
+            try await db.delete(from: table).where("id", .equal, SQLBind(id)).run()
+        }
+    }
+
     func list(where filters: [(column: String, value: any Encodable & Sendable)], page: PageRequest) async throws -> Page<Record> {
         try await database.read { db in
             var q = db.select().column("*").from(table)
