@@ -31,16 +31,21 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let location = database ?? "./bench-data/rapport-bench-\(parties)-\(interactions).sqlite"
-        let fresh = scenario == .load || !FileManager.default.fileExists(atPath: location)
-        if database == nil && fresh {
+        if database == nil && scenario == .load {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
         }
         let runtime = try await RapportRuntime.open(try AppConfig(database: location))
         do {
             let result: BenchResult
             var loadResult: BenchResult? = nil
-            let existing = fresh ? 0 : try await runtime.database.partyCount()
+            let existing = try await runtime.database.partyCount()
+            if scenario == .load && existing > 0 {
+                throw CommandFailure("bench load needs an empty database; \(location.hasPrefix("postgres") ? "this one" : location) holds \(existing) parties")
+            }
             if existing < parties {
+                guard existing == 0 else {
+                    throw CommandFailure("the database holds \(existing) parties, fewer than --parties \(parties); use an empty database or a matching size")
+                }
                 loadResult = try await load(runtime)
             }
             switch scenario {
@@ -48,8 +53,8 @@ struct BenchCommand: AsyncParsableCommand {
             case .timeline: result = try await timeline(runtime)
             }
             await runtime.close()
-            if !json { print(result.human) }
-            print(result.jsonLine)
+            if !json { say(result.human) }
+            say(result.jsonLine)
         } catch {
             await runtime.close()
             throw error

@@ -11,7 +11,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
         let summary = try await DemoDataSet(services: runtime.services).load()
-        print(summary.description)
+        say(summary.description)
         await runtime.close()
     }
 }

@@ -20,10 +20,10 @@ struct ExportCommand: AsyncParsableCommand {
         let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
         let handle: FileHandle
         if let output {
-            FileManager.default.createFile(atPath: output, contents: nil)
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
             guard let h = FileHandle(forWritingAtPath: output) else {
                 await runtime.close()
-                throw ValidationError("cannot write \(output)")
+                throw CommandFailure("cannot write \(output)")
             }
             handle = h
         } else {

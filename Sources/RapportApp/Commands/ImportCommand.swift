@@ -27,10 +27,10 @@ struct ImportCustomersCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("cannot read \(file)")
+            throw CommandFailure("cannot read \(file)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("\(file) is not UTF-8 text")
+            throw CommandFailure("\(file) is not UTF-8 text")
         }
         let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
         let terminal = isatty(STDERR_FILENO) == 1
@@ -46,11 +46,11 @@ struct ImportCustomersCommand: AsyncParsableCommand {
             }
         } catch let error as RapportError {
             await runtime.close()
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
         await runtime.close()
-        for e in report.errors { print(e.description) }
-        print("Imported \(report.imported) customers; skipped \(report.errors.count) rows.")
+        for e in report.errors { say(e.description) }
+        say("Imported \(report.imported) customers; skipped \(report.errors.count) rows.")
         if !report.errors.isEmpty { throw ExitCode(2) }
     }
 }

@@ -11,7 +11,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try await RapportRuntime.open(try AppConfig(database: db.database), migrate: false)
         let applied = try await Migrator(database: runtime.database).migrate()
-        print(applied.isEmpty ? "The schema is up to date." : "Applied: \(applied.joined(separator: ", "))")
+        say(applied.isEmpty ? "The schema is up to date." : "Applied: \(applied.joined(separator: ", "))")
         await runtime.close()
     }
 }

@@ -19,10 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try await RapportRuntime.open(config)
         if demo {
             let summary = try await DemoDataSet(services: runtime.services).load()
-            print(summary.description)
+            say(summary.description)
         }
         let app = buildApplication(runtime)
-        print("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
+        say("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
         do {
             try await app.runService()
         } catch {

@@ -66,13 +66,13 @@ public final class Database: Sendable {
             let sync = durability == .full ? "FULL" : "NORMAL"
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(sync)", "PRAGMA foreign_keys=ON",
                            "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-32000", "PRAGMA temp_store=MEMORY"] {
-                try await writer.query(pragma, [])
+                _ = try await writer.query(pragma, [])
             }
             var readerConnections: [SQLiteConnection] = []
             for _ in 0..<max(1, readers) {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
                 for pragma in ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16000", "PRAGMA query_only=ON"] {
-                    try await reader.query(pragma, [])
+                    _ = try await reader.query(pragma, [])
                 }
                 readerConnections.append(reader)
             }
@@ -84,6 +84,8 @@ public final class Database: Sendable {
             let config = try PostgresURL(url).configuration()
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
             let runner = Task { await client.run() }
+            // Let the client's run loop start before the first lease (it warns otherwise).
+            try? await Task.sleep(for: .milliseconds(20))
             let db = Database(engine: .postgres, backend: .postgres(client: client, runner: runner),
                               writer: GroupCommitWriter(engine: .postgres, connection: .postgres(client)), logger: logger)
             // Fail fast with a clear message when the server is unreachable.

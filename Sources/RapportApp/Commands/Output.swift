@@ -1,0 +1,13 @@
+import Foundation
+
+/// Writes a line to standard output at once (print is block-buffered when output is a pipe or
+/// a file, so a supervisor or a log would not see "listening on …" until exit).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// A command that cannot do its work: printed as "Error: …", exit code 1, without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
