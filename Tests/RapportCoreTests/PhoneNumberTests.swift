@@ -28,6 +28,13 @@ import Testing
         #expect(try PhoneNumber(parsing: "(212) 555-0100", defaultRegion: .us).e164 == "+12125550100")
     }
 
+    @Test func dashesOfEveryKindAndOtherNumberingPlansAreRead() throws {
+        #expect(try PhoneNumber(parsing: "8 (916) 123–45–67").e164 == "+79161234567")
+        #expect(try PhoneNumber(parsing: "8 029 123-45-67", defaultRegion: .by).e164 == "+375291234567")
+        #expect(try PhoneNumber(parsing: "49 30 1234567", defaultRegion: .de).e164 == "+49301234567")
+        #expect(try PhoneNumber(parsing: "030 1234567", defaultRegion: .de).e164 == "+49301234567")
+    }
+
     @Test(arguments: ["12345", "call me", "+7 916 123", "8 916 123 45 67 89", "", "+0 123 456 789"])
     func nonsenseIsRejectedWithAClearCode(_ raw: String) {
         #expect(throws: RapportError.self) { try PhoneNumber(parsing: raw) }

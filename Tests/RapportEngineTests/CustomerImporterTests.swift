@@ -39,6 +39,20 @@ import Testing
         }
     }
 
+    @Test func severalPhoneColumnsAreAllKeptAndTheSameNumberTwiceIsAttachedOnce() async throws {
+        try await withTestDatabase(.sqlite) { db in
+            let services = Services(database: db, clock: FixedClock(), normalizer: IdentityNormalizer())
+            let csv = "First Name,Last Name,Phone,Mobile,Birthdate\nИван,Петров,8 (495) 100-20-30,+7 916 123 45 67,12.04.1980\nОльга,Смирнова,8 903 555-01-01,+7 903 555 01 01,\n"
+            let report = try await CustomerImporter(parties: services.parties).importCSV(csv)
+            #expect(report.imported == 2)
+            let ivan = try #require(try await services.parties.owner(of: .phone, address: "+74951002030"))
+            #expect(try await services.parties.owner(of: .phone, address: "89161234567")?.partyId == ivan.partyId)
+            #expect(try await services.parties.get(ivan.partyId).party.birthDate?.description == "1980-04-12")
+            let olga = try #require(try await services.parties.owner(of: .phone, address: "+79035550101"))
+            #expect(try await services.parties.get(olga.partyId).identities.count == 1)
+        }
+    }
+
     @Test func fileWithoutANameColumnIsRefusedAsAWhole() async throws {
         try await withTestDatabase(.sqlite) { db in
             let services = Services(database: db, clock: FixedClock(), normalizer: IdentityNormalizer())

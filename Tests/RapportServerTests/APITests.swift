@@ -70,6 +70,52 @@ import Testing
         }
     }
 
+    @Test func amountsTooLargeForMoneyAreRefusedInsteadOfOverflowing() async throws {
+        try await withAPI { client, services in
+            let id = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))["id"] as? String)
+            let order = #"{"number":"O-1","party_id":"\#(id)","lines":[{"description":"x","quantity":2,"unit_price_minor":9223372036854775807}]}"#
+            let response = try await client.execute(uri: "/api/v1/orders", method: .post, body: Self.json(order))
+            #expect(response.status == .badRequest)
+            #expect(try Self.errorCode(response) == "amount_too_large")
+            #expect(try await services.commerce.orders(partyId: nil, status: nil, page: PageRequest()).items.isEmpty)
+        }
+    }
+
+    @Test func paymentForACancelledInvoiceIsRefused() async throws {
+        try await withAPI { client, _ in
+            let id = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))["id"] as? String)
+            let invoiceId = try #require(try Self.object(try await client.execute(uri: "/api/v1/invoices", method: .post,
+                body: Self.json(#"{"number":"I-1","party_id":"\#(id)","issued_on":"2026-11-01","due_on":"2026-11-30","amount_minor":1000}"#)))["id"] as? String)
+            #expect(try await client.execute(uri: "/api/v1/invoices/\(invoiceId)", method: .patch, body: Self.json(#"{"cancelled":true}"#)).status == .ok)
+            let payment = try await client.execute(uri: "/api/v1/payments", method: .post,
+                body: Self.json(#"{"party_id":"\#(id)","invoice_id":"\#(invoiceId)","amount_minor":1000}"#))
+            #expect(try Self.errorCode(payment) == "invoice_cancelled")
+            let invoice = try Self.object(try await client.execute(uri: "/api/v1/invoices/\(invoiceId)", method: .get))
+            #expect(invoice["paid_minor"] as? Int == 0)
+            #expect(invoice["status"] as? String == "cancelled")
+        }
+    }
+
+    @Test func relationshipCannotLoseBothItsPartyAndItsName() async throws {
+        try await withAPI { client, _ in
+            let id = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(Self.ivan)))["id"] as? String)
+            let relId = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties/\(id)/relationships", method: .post,
+                body: Self.json(#"{"kind":"friend","related_name":"Мария"}"#)))["id"] as? String)
+            let response = try await client.execute(uri: "/api/v1/parties/\(id)/relationships/\(relId)", method: .patch, body: Self.json(#"{"related_name":""}"#))
+            #expect(response.status == .badRequest)
+            #expect(try Self.errorCode(response) == "missing_field")
+        }
+    }
+
+    @Test func messengerHandleOwnerIsFoundWithItsNetwork() async throws {
+        try await withAPI { client, _ in
+            let body = #"{"kind":"person","surname":"Волков","identities":[{"kind":"messenger","value":"@Pavel_V","network":"telegram"}]}"#
+            let id = try #require(try Self.object(try await client.execute(uri: "/api/v1/parties", method: .post, body: Self.json(body)))["id"] as? String)
+            let owner = try Self.object(try await client.execute(uri: "/api/v1/identities/owner?kind=messenger&address=@pavel_v&network=Telegram", method: .get))
+            #expect((owner["party_id"] as? String)?.lowercased() == id.lowercased())
+        }
+    }
+
     @Test func bodyOverOneMebibyteIsRefused() async throws {
         try await withAPI { client, _ in
             let big = #"{"kind":"person","surname":""# + String(repeating: "x", count: 1_100_000) + #""}"#

@@ -97,7 +97,7 @@ import Testing
             // Given 25 interactions, two at every instant so the id breaks ties
             var written: [Interaction] = []
             for n in 0..<25 {
-                let at = now.addingTimeInterval(Double(n / 2) * 60)
+                let at = now.addingTimeInterval(Double(n / 2) * 60 + 0.1234567)
                 let i = Interaction(id: .timeOrdered(at: at), partyId: p.party.id, channel: n % 3 == 0 ? .email : .phone, direction: .inbound,
                                     occurredAt: at, subject: "n\(n)", createdAt: at)
                 written.append(try await store.append(i))
@@ -191,7 +191,35 @@ import Testing
     }
 }
 
+@Suite struct OutboxTests {
+    @Test(arguments: TestEngine.available)
+    func everyChangeLeavesAnEventInTheSameTransaction(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let now = Date()
+            let parties = PartyStore(database: db)
+            let org = try await parties.create(try Party.create(PartyInput(kind: .organisation, legalName: "ООО «Ромашка»"), id: .timeOrdered(at: now), now: now), identities: [])
+            let person = try await parties.create(try Party.create(PartyInput(kind: .person, surname: "Петров"), id: .timeOrdered(at: now), now: now), identities: [])
+            let role = try await parties.addContactRole(try ContactRoleInput(personId: person.party.id, role: "Buyer").make(organisationId: org.party.id, id: .timeOrdered(at: now), now: now))
+            _ = try await parties.updateContactRole(role.id, organisationId: org.party.id, at: now) { $0.notes = "x" }
+            try await parties.removeContactRole(role.id, organisationId: org.party.id, at: now)
+            _ = try await parties.setAccount(org.party.id) { _ in try AccountInput(balanceMinor: 0, creditLimitMinor: 100).make(partyId: org.party.id, existing: nil, now: now) }
+            let topics = try await OutboxStore(database: db).pendingTopics().map(\.topic)
+            #expect(topics == ["party.created", "party.created", "contact_role.added", "contact_role.updated", "contact_role.removed", "account.changed"])
+        }
+    }
+}
+
 @Suite struct DurabilityTests {
+    @Test func writesAfterCloseAreRefusedNotLost() async throws {
+        try await withTestDatabase(.sqlite) { db in
+            await db.close()
+            let now = Date()
+            await #expect(throws: StorageError.self) {
+                _ = try await PartyStore(database: db).create(try Party.create(PartyInput(kind: .person, surname: "Поздний"), id: .timeOrdered(at: now), now: now), identities: [])
+            }
+        }
+    }
+
     @Test func acknowledgedWriteIsThereAfterReopening() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-dur-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -65,7 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
         let loader = BulkLoader(database: runtime.database)
         let generator = DataGenerator(seed: 42)
         let perParty = interactions / parties
-        let chunk = 5_000
+        let chunk = 20_000
         let now = Date()
         var latencies: [Double] = []
         var rows = 0
@@ -77,6 +77,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var pending: Task<(DataGenerator.Batch, DataGenerator), Never>? = Task { [generator] in make(0, generator) }
         var offset = 0
+        try await loader.session {
         while let task = pending {
             let (batch, next) = await task.value
             offset += batch.parties.count
@@ -86,6 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
             latencies.append(Self.millis(ContinuousClock.now - t0))
             rows += batch.parties.count + batch.interactions.count
             if !json { FileHandle.standardError.write("\rloaded \(offset)/\(parties) parties".data(using: .utf8)!) }
+        }
         }
         if !json { FileHandle.standardError.write("\n".data(using: .utf8)!) }
         let seconds = Self.millis(ContinuousClock.now - start) / 1000

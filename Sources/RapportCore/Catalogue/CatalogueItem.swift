@@ -74,7 +74,7 @@ public struct CatalogueBundleInput: Codable, Sendable {
     public func make(id: UUID, now: Date) throws -> CatalogueBundle {
         let lines = try Validate.required(items, "items")
         guard !lines.isEmpty else { throw RapportError.missingField("items") }
-        for line in lines { _ = try Validate.positive(line.quantity, "items.quantity") }
+        for line in lines { _ = try Validate.quantity(line.quantity, "items.quantity") }
         guard partyId != nil || contractId != nil else { throw RapportError.missingField("party_id") }
         return CatalogueBundle(id: id, name: try Validate.text(name, "name"), partyId: partyId, contractId: contractId, items: lines, createdAt: now)
     }

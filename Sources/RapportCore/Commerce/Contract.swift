@@ -43,7 +43,7 @@ public struct ContractInput: Codable, Sendable {
     public func make(id: UUID, now: Date) throws -> Contract {
         try Validate.order(startsOn, before: endsOn, "ends_on")
         for line in lines ?? [] {
-            _ = try Validate.positive(line.quantity, "lines.quantity")
+            _ = try Validate.quantity(line.quantity, "lines.quantity")
             _ = try Validate.nonNegative(line.priceMinor, "lines.price_minor")
             _ = try Validate.currency(line.currency)
         }

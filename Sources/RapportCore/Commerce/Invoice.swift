@@ -86,6 +86,7 @@ public struct PaymentInput: Codable, Sendable {
         guard amount > 0 else {
             throw RapportError.invalidField("amount_minor", code: "not_positive", "must be greater than zero", "должно быть больше нуля")
         }
+        _ = try Validate.nonNegative(amount, "amount_minor")
         return Payment(id: id, partyId: try Validate.required(partyId, "party_id"), invoiceId: invoiceId, amountMinor: amount,
                        currency: try Validate.currency(currency), paidAt: paidAt ?? now, createdAt: now)
     }
@@ -110,7 +111,11 @@ public struct AccountInput: Codable, Sendable {
     }
 
     public func make(partyId: UUID, existing: Account?, now: Date) throws -> Account {
-        Account(partyId: partyId, balanceMinor: balanceMinor ?? existing?.balanceMinor ?? 0,
+        let balance = balanceMinor ?? existing?.balanceMinor ?? 0
+        guard (-Validate.maxAmountMinor...Validate.maxAmountMinor).contains(balance) else {
+            throw RapportError.invalidField("balance_minor", code: "amount_too_large", "is out of range", "вне допустимого диапазона")
+        }
+        return Account(partyId: partyId, balanceMinor: balance,
                 creditLimitMinor: try Validate.nonNegative(creditLimitMinor ?? existing?.creditLimitMinor ?? 0, "credit_limit_minor"),
                 currency: try Validate.currency(currency ?? existing?.currency), updatedAt: now)
     }

@@ -53,7 +53,13 @@ public struct OrderInput: Codable, Sendable {
         var total: Int64 = 0
         for line in lines {
             _ = try Validate.text(line.description, "lines.description")
-            total += Int64(try Validate.positive(line.quantity, "lines.quantity")) * (try Validate.nonNegative(line.unitPriceMinor, "lines.unit_price_minor"))
+            let quantity = Int64(try Validate.quantity(line.quantity, "lines.quantity"))
+            let (lineTotal, o1) = quantity.multipliedReportingOverflow(by: try Validate.nonNegative(line.unitPriceMinor, "lines.unit_price_minor"))
+            let (sum, o2) = total.addingReportingOverflow(lineTotal)
+            guard !o1, !o2, sum <= Validate.maxAmountMinor else {
+                throw RapportError.invalidField("lines", code: "amount_too_large", "the order total is too large", "сумма заказа слишком велика")
+            }
+            total = sum
         }
         return Order(id: id, number: try Validate.text(number, "number", max: 100), partyId: try Validate.required(partyId, "party_id"),
                      status: status ?? .placed, placedAt: placedAt ?? now, totalMinor: total, currency: try Validate.currency(currency),

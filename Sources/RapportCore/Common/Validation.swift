@@ -25,9 +25,23 @@ public enum Validate {
         return t
     }
 
+    /// The largest amount accepted anywhere, in minor units (10^15: sums of many stay far from Int64's limit).
+    public static let maxAmountMinor: Int64 = 1_000_000_000_000_000
+
     public static func nonNegative(_ value: Int64, _ field: String) throws -> Int64 {
         guard value >= 0 else {
             throw RapportError.invalidField(field, code: "negative_amount", "must not be negative", "не может быть отрицательным")
+        }
+        guard value <= maxAmountMinor else {
+            throw RapportError.invalidField(field, code: "amount_too_large", "must not exceed \(maxAmountMinor)", "не может превышать \(maxAmountMinor)")
+        }
+        return value
+    }
+
+    /// Quantities of one line: 1 to 1 000 000.
+    public static func quantity(_ value: Int, _ field: String) throws -> Int {
+        guard (1...1_000_000).contains(value) else {
+            throw RapportError.invalidField(field, code: "invalid_quantity", "must be between 1 and 1000000", "должно быть от 1 до 1000000")
         }
         return value
     }

@@ -17,7 +17,7 @@ public struct PhoneNumber: Hashable, Sendable {
                 international = true
             } else if let d = ch.wholeNumberValue, ch.isASCII {
                 digits.append(String(d))
-            } else if " -().\u{00A0}/".contains(ch) {
+            } else if " -().\u{00A0}/\u{2013}\u{2014}\u{2011}".contains(ch) {
                 continue
             } else {
                 _ = index
@@ -90,7 +90,7 @@ public struct PhoneRegion: Hashable, Sendable {
     public static let de = PhoneRegion(isoCode: "DE", countryCode: "49", trunkPrefix: "0", internationalPrefix: nil, nationalLengths: 6...13)
     public static let fr = PhoneRegion(isoCode: "FR", countryCode: "33", trunkPrefix: "0", internationalPrefix: nil, nationalLengths: 9...9)
     public static let ua = PhoneRegion(isoCode: "UA", countryCode: "380", trunkPrefix: "0", internationalPrefix: nil, nationalLengths: 9...9)
-    public static let by = PhoneRegion(isoCode: "BY", countryCode: "375", trunkPrefix: "8", internationalPrefix: "810", nationalLengths: 9...9)
+    public static let by = PhoneRegion(isoCode: "BY", countryCode: "375", trunkPrefix: "80", internationalPrefix: "810", nationalLengths: 9...9)
 
     public static let all: [PhoneRegion] = [.ru, .us, .gb, .de, .fr, .ua, .by]
 
@@ -106,15 +106,17 @@ public struct PhoneRegion: Hashable, Sendable {
 
     /// Country code + national significant number, from a number dialled inside this country.
     func internationalDigits(fromNational digits: String) throws -> String {
-        if nationalLengths.contains(digits.count), !(trunkPrefix == "0" && digits.hasPrefix("0")) {
-            return countryCode + digits
-        }
+        // Dialled with the trunk prefix: "8 916 123 45 67", "020 7946 0018".
         if let trunk = trunkPrefix, digits.hasPrefix(trunk), nationalLengths.contains(digits.count - trunk.count) {
             return countryCode + digits.dropFirst(trunk.count)
         }
-        // Written with the country code but without "+", e.g. "7 916 123 45 67".
+        // Written with the country code but without "+": "7 916 123 45 67", "49 30 1234567".
         if digits.hasPrefix(countryCode), nationalLengths.contains(digits.count - countryCode.count) {
             return digits
+        }
+        // The national number alone: "916-123-45-67".
+        if nationalLengths.contains(digits.count), !(trunkPrefix == "0" && digits.hasPrefix("0")) {
+            return countryCode + digits
         }
         throw PhoneNumber.invalid("has a wrong number of digits for \(isoCode)")
     }

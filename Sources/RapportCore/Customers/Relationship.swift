@@ -38,6 +38,9 @@ public struct RelationshipInput: Codable, Sendable {
         if let kind { r.kind = kind }
         if relatedName != nil { r.relatedName = try Validate.optionalText(relatedName, "related_name", max: 300) }
         if let relatedBirthDate { r.relatedBirthDate = relatedBirthDate }
+        if r.relatedPartyId == nil && r.relatedName == nil && relatedPartyId == nil {
+            throw RapportError.missingField("related_name")
+        }
         if let relatedPartyId {
             guard relatedPartyId != r.partyId else {
                 throw RapportError.invalidField("related_party_id", code: "self_relationship", "a party cannot be related to itself", "нельзя связать контрагента с самим собой")

@@ -53,6 +53,6 @@ public struct CatalogueService: Sendable {
             guard !items.isEmpty else { throw RapportError.missingField("items") }
             for line in items { _ = try Validate.positive(line.quantity, "items.quantity") }
         }
-        return try await store.updateBundle(id, name: name, items: input.items)
+        return try await store.updateBundle(id, name: name, items: input.items, at: clock.now())
     }
 }

@@ -7,7 +7,7 @@ import RapportStorage
 public struct PartyService: Sendable {
     let store: PartyStore
     let clock: any Clock
-    let normalizer: IdentityNormalizer
+    public let normalizer: IdentityNormalizer
 
     public init(store: PartyStore, clock: any Clock, normalizer: IdentityNormalizer) {
         self.store = store
@@ -52,12 +52,12 @@ public struct PartyService: Sendable {
     }
 
     public func removeIdentity(partyId: UUID, identityId: UUID) async throws {
-        try await store.removeIdentity(partyId: partyId, identityId: identityId)
+        try await store.removeIdentity(partyId: partyId, identityId: identityId, at: clock.now())
     }
 
     /// The party holding this address, by its normalised form.
-    public func owner(of kind: IdentityKind, address: String) async throws -> Identity? {
-        try await store.findIdentity(kind: kind, normalized: try normalizer.normalize(kind: kind, value: address))
+    public func owner(of kind: IdentityKind, address: String, network: String? = nil) async throws -> Identity? {
+        try await store.findIdentity(kind: kind, normalized: try normalizer.normalize(kind: kind, value: address, network: network))
     }
 
     public func addContactRole(organisationId: UUID, _ input: ContactRoleInput) async throws -> ContactRole {
@@ -71,19 +71,19 @@ public struct PartyService: Sendable {
     }
 
     public func updateContactRole(organisationId: UUID, roleId: UUID, _ input: ContactRoleInput) async throws -> ContactRole {
-        try await store.updateContactRole(roleId, organisationId: organisationId) { try input.apply(to: &$0) }
+        try await store.updateContactRole(roleId, organisationId: organisationId, at: clock.now()) { try input.apply(to: &$0) }
     }
 
     public func removeContactRole(organisationId: UUID, roleId: UUID) async throws {
-        try await store.removeContactRole(roleId, organisationId: organisationId)
+        try await store.removeContactRole(roleId, organisationId: organisationId, at: clock.now())
     }
 
     public func updateRelationship(partyId: UUID, relationshipId: UUID, _ input: RelationshipInput) async throws -> Relationship {
-        try await store.updateRelationship(relationshipId, partyId: partyId) { try input.apply(to: &$0) }
+        try await store.updateRelationship(relationshipId, partyId: partyId, at: clock.now()) { try input.apply(to: &$0) }
     }
 
     public func removeRelationship(partyId: UUID, relationshipId: UUID) async throws {
-        try await store.removeRelationship(relationshipId, partyId: partyId)
+        try await store.removeRelationship(relationshipId, partyId: partyId, at: clock.now())
     }
 
     public func addRelationship(partyId: UUID, _ input: RelationshipInput) async throws -> Relationship {

@@ -59,7 +59,7 @@ public struct CustomerImporter: Sendable {
         var report = Report()
         for (n, record) in csv.records.enumerated() {
             do {
-                _ = try await parties.create(try Self.input(record.fields, map: map))
+                _ = try await parties.create(try Self.input(record.fields, map: map, normalizer: parties.normalizer))
                 report.imported += 1
             } catch let error as RapportError {
                 report.errors.append(RowError(line: record.line, code: error.code, message: error.message))
@@ -69,19 +69,21 @@ public struct CustomerImporter: Sendable {
         return report
     }
 
-    static func input(_ fields: [String], map: [Int: String]) throws -> PartyInput {
-        var values: [String: String] = [:]
-        for (index, field) in map where index < fields.count {
+    static func input(_ fields: [String], map: [Int: String], normalizer: IdentityNormalizer) throws -> PartyInput {
+        // Columns in file order; a field may come from several columns (Phone and Mobile, Email and E-mail).
+        var all: [String: [String]] = [:]
+        for index in map.keys.sorted() where index < fields.count {
             let v = fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
-            if !v.isEmpty { values[field] = v }
+            if !v.isEmpty { all[map[index]!, default: []].append(v) }
         }
+        let values = all.mapValues { $0[0] }
         let isPerson = values["surname"] != nil || values["given_name"] != nil
         var input = PartyInput(kind: isPerson ? .person : .organisation)
         if isPerson {
             input.surname = values["surname"]
             input.givenName = values["given_name"]
             input.patronymic = values["patronymic"]
-            input.birthDate = try values["birth_date"].map { try CivilDate(parsing: $0, field: "birth_date") }
+            input.birthDate = try values["birth_date"].map(Self.birthDate)
         } else {
             input.legalName = values["legal_name"]
             input.inn = values["inn"]
@@ -91,11 +93,26 @@ public struct CustomerImporter: Sendable {
         input.language = values["language"]
         input.country = values["country"]
         var identities: [IdentityInput] = []
-        if let v = values["email"] { identities.append(IdentityInput(kind: .email, value: v)) }
-        if let v = values["phone"] { identities.append(IdentityInput(kind: .phone, value: v)) }
-        if let v = values["phone2"] { identities.append(IdentityInput(kind: .phone, value: v)) }
-        if let v = values["fax"] { identities.append(IdentityInput(kind: .fax, value: v)) }
+        var seen = Set<String>()
+        for (field, kind) in [("email", IdentityKind.email), ("phone", .phone), ("phone2", .phone), ("fax", .fax)] {
+            // The same address in two columns (Phone "8 916…", Mobile "+7 916…") is attached once.
+            for v in all[field] ?? [] where seen.insert("\(kind.rawValue):\((try? normalizer.normalize(kind: kind, value: v)) ?? v)").inserted {
+                identities.append(IdentityInput(kind: kind, value: v))
+            }
+        }
         input.identities = identities
         return input
+    }
+
+    /// `YYYY-MM-DD`, or `DD.MM.YYYY` as Russian exports write it.
+    static func birthDate(_ text: String) throws -> CivilDate {
+        let parts = text.split(separator: ".")
+        if parts.count == 3, parts[0].count <= 2, parts[1].count <= 2, parts[2].count == 4,
+           let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) {
+            do { return try CivilDate(year: y, month: m, day: d) } catch {
+                throw RapportError.invalidField("birth_date", code: "invalid_date", "not a calendar date", "нет такой даты")
+            }
+        }
+        return try CivilDate(parsing: text, field: "birth_date")
     }
 }

@@ -94,7 +94,7 @@ struct PartyController {
                 throw RapportError.missingField(request.query("kind") == nil ? "kind" : "address")
             }
             let kind = try IdentityKind(validating: kindText, field: "kind")
-            guard let identity = try await services.parties.owner(of: kind, address: address) else {
+            guard let identity = try await services.parties.owner(of: kind, address: address, network: request.query("network")) else {
                 throw RapportError(.notFound, code: "identity_not_found", message: "no party holds this address", messageRu: "адрес не принадлежит ни одному контрагенту")
             }
             return try APIJSON.response(identity)

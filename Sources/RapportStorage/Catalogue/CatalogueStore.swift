@@ -28,7 +28,7 @@ public struct CatalogueStore: Sendable {
     }
 
     public func create(_ item: CatalogueItem) async throws -> CatalogueItem {
-        try await items.insert(item, at: item.createdAt)
+        try await items.insert(item, event: "catalogue_item.created", at: item.createdAt)
     }
 
     public func get(_ id: UUID) async throws -> CatalogueItem? { try await items.get(id) }
@@ -41,7 +41,7 @@ public struct CatalogueStore: Sendable {
     }
 
     public func update(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout CatalogueItem) throws -> Void) async throws -> CatalogueItem {
-        try await items.update(id, at: now) { try change(&$0); return [] }
+        try await items.update(id, event: "catalogue_item.updated", at: now) { try change(&$0); return [] }
     }
 
     public func list(kind: CatalogueItemKind?, page: PageRequest) async throws -> Page<CatalogueItem> {
@@ -59,6 +59,7 @@ public struct CatalogueStore: Sendable {
             try await db.insertRecords("bundle_items", bundle.items.enumerated().map {
                 BundleItemRow(bundleId: bundle.id, position: $0.offset, itemId: $0.element.itemId, quantity: $0.element.quantity)
             })
+            try await db.appendEvent("bundle.created", aggregateId: bundle.id, at: bundle.createdAt)
             return bundle
         }
     }
@@ -80,7 +81,7 @@ public struct CatalogueStore: Sendable {
     }
 
     /// Renames a bundle or replaces its items, in one transaction.
-    public func updateBundle(_ id: UUID, name: String?, items: [BundleLine]?) async throws -> CatalogueBundle {
+    public func updateBundle(_ id: UUID, name: String?, items: [BundleLine]?, at now: Date) async throws -> CatalogueBundle {
         try await database.write { db in
             guard var row = try await db.record(BundleRow.self, from: "bundles", id: id) else {
                 throw RapportError.notFound("bundle", id.uuidString.lowercased())
@@ -96,6 +97,7 @@ public struct CatalogueStore: Sendable {
                     BundleItemRow(bundleId: id, position: $0.offset, itemId: $0.element.itemId, quantity: $0.element.quantity)
                 })
             }
+            try await db.appendEvent("bundle.updated", aggregateId: id, at: now)
             return try await Self.assemble([row], on: db)[0]
         }
     }

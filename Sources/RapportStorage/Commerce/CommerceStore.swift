@@ -247,7 +247,7 @@ public struct CommerceStore: Sendable {
     }
     public func orderReturn(_ id: UUID) async throws -> OrderReturn? { try await returns.get(id) }
     public func updateReturn(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout OrderReturn) throws -> Void) async throws -> OrderReturn {
-        try await returns.update(id, at: now) { try change(&$0); return [] }
+        try await returns.update(id, event: "return.updated", at: now) { try change(&$0); return [] }
     }
     public func returns(orderId: UUID?, page: PageRequest) async throws -> Page<OrderReturn> {
         try await returns.list(where: orderId.map { [("order_id", $0)] } ?? [], page: page)
@@ -262,7 +262,7 @@ public struct CommerceStore: Sendable {
     }
     public func invoice(_ id: UUID) async throws -> Invoice? { try await invoices.get(id) }
     public func updateInvoice(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout Invoice) throws -> Void) async throws -> Invoice {
-        try await invoices.update(id, at: now) { try change(&$0); return [] }
+        try await invoices.update(id, event: "invoice.updated", at: now) { try change(&$0); return [] }
     }
     public func invoices(partyId: UUID?, page: PageRequest) async throws -> Page<Invoice> {
         try await invoices.list(where: partyId.map { [("party_id", $0)] } ?? [], page: page)
@@ -280,7 +280,12 @@ public struct CommerceStore: Sendable {
                     throw RapportError(.invalid, code: "payment_mismatch", message: "the payment's party or currency differs from the invoice's",
                                        messageRu: "плательщик или валюта платежа не совпадают со счётом")
                 }
-                try await db.update("invoices").set("paid_minor", to: SQLBind(invoice.paidMinor + p.amountMinor))
+                guard !invoice.cancelled else {
+                    throw RapportError(.invalid, code: "invoice_cancelled", message: "the invoice is cancelled", messageRu: "счёт аннулирован")
+                }
+                // Incremented in SQL, so concurrent payments from several nodes all count.
+                try await db.update("invoices")
+                    .set(SQLIdentifier("paid_minor"), to: SQLBinaryExpression(left: SQLIdentifier("paid_minor"), op: SQLBinaryOperator.add, right: SQLBind(p.amountMinor)))
                     .set("updated_at", to: SQLBind(p.createdAt)).where("id", .equal, SQLBind(invoiceId)).run()
             }
             try await db.insertRecord("payments", p)

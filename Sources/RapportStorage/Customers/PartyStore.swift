@@ -69,12 +69,13 @@ public struct PartyStore: Sendable {
         }
     }
 
-    public func removeIdentity(partyId: UUID, identityId: UUID) async throws {
+    public func removeIdentity(partyId: UUID, identityId: UUID, at now: Date) async throws {
         try await database.write { db in
             guard let identity = try await db.record(Identity.self, from: "identities", id: identityId), identity.partyId == partyId else {
                 throw RapportError.notFound("identity", identityId.uuidString.lowercased())
             }
             try await db.delete(from: "identities").where("id", .equal, SQLBind(identityId)).run()
+            try await db.appendEvent("identity.removed", aggregateId: partyId, at: now)
         }
     }
 
@@ -144,6 +145,7 @@ public struct PartyStore: Sendable {
                 throw RapportError(.conflict, code: "contact_role_exists", message: "this person is already a contact of this organisation",
                                    messageRu: "это лицо уже является контактом организации")
             }
+            try await db.appendEvent("contact_role.added", aggregateId: role.organisationId, at: role.createdAt)
             return role
         }
     }
@@ -157,16 +159,16 @@ public struct PartyStore: Sendable {
         }
     }
 
-    public func updateContactRole(_ id: UUID, organisationId: UUID, _ change: @escaping @Sendable (inout ContactRole) throws -> Void) async throws -> ContactRole {
-        try await contactRoleTable.update(id, at: Date()) { role in
+    public func updateContactRole(_ id: UUID, organisationId: UUID, at now: Date, _ change: @escaping @Sendable (inout ContactRole) throws -> Void) async throws -> ContactRole {
+        try await contactRoleTable.update(id, event: "contact_role.updated", at: now) { role in
             guard role.organisationId == organisationId else { throw RapportError.notFound("contact_role", id.uuidString.lowercased()) }
             try change(&role)
             return []
         }
     }
 
-    public func removeContactRole(_ id: UUID, organisationId: UUID) async throws {
-        try await contactRoleTable.delete(id, ownerColumn: "organisation_id", owner: organisationId)
+    public func removeContactRole(_ id: UUID, organisationId: UUID, at now: Date) async throws {
+        try await contactRoleTable.delete(id, ownerColumn: "organisation_id", owner: organisationId, event: "contact_role.removed", at: now)
     }
 
     var contactRoleTable: RecordTable<ContactRole> { RecordTable(database: database, table: "contact_roles", entity: "contact_role") }
@@ -174,16 +176,16 @@ public struct PartyStore: Sendable {
 
     // MARK: Relationships
 
-    public func updateRelationship(_ id: UUID, partyId: UUID, _ change: @escaping @Sendable (inout Relationship) throws -> Void) async throws -> Relationship {
-        try await relationshipTable.update(id, at: Date()) { r in
+    public func updateRelationship(_ id: UUID, partyId: UUID, at now: Date, _ change: @escaping @Sendable (inout Relationship) throws -> Void) async throws -> Relationship {
+        try await relationshipTable.update(id, event: "relationship.updated", at: now) { r in
             guard r.partyId == partyId else { throw RapportError.notFound("relationship", id.uuidString.lowercased()) }
             try change(&r)
             return [Reference(table: "parties", id: r.relatedPartyId, entity: "party")]
         }
     }
 
-    public func removeRelationship(_ id: UUID, partyId: UUID) async throws {
-        try await relationshipTable.delete(id, ownerColumn: "party_id", owner: partyId)
+    public func removeRelationship(_ id: UUID, partyId: UUID, at now: Date) async throws {
+        try await relationshipTable.delete(id, ownerColumn: "party_id", owner: partyId, event: "relationship.removed", at: now)
     }
 
     public func addRelationship(_ relationship: Relationship) async throws -> Relationship {
@@ -199,6 +201,7 @@ public struct PartyStore: Sendable {
                 try await db.require("parties", id: related, entity: "party")
             }
             try await db.insertRecord("relationships", relationship)
+            try await db.appendEvent("relationship.added", aggregateId: relationship.partyId, at: relationship.createdAt)
             return relationship
         }
     }
@@ -222,6 +225,7 @@ public struct PartyStore: Sendable {
             } else {
                 try await db.update("accounts").set(model: account, with: recordEncoder).where("party_id", .equal, SQLBind(partyId)).run()
             }
+            try await db.appendEvent("account.changed", aggregateId: partyId, at: account.updatedAt)
             return account
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import RapportCore
 import SQLKit
+import SQLiteNIO
 
-/// The bulk path for imports and generated data sets: many rows per statement, one transaction per
-/// chunk, outside the group-commit queue. Rows are trusted to be validated by the caller.
+/// The bulk path for generated data sets: many rows per statement, one transaction per `load`
+/// call, never grouped with other writes. Rows are trusted to be validated by the caller.
 public struct BulkLoader: Sendable {
     let database: Database
 
@@ -15,6 +16,7 @@ public struct BulkLoader: Sendable {
     static let rowsPerStatement = 1000
     /// 18 columns × 1800 rows stays under SQLite's 32 766 bound parameters.
     static let sqliteRowsPerStatement = 1800
+    static let bulkCacheKiB = 262_144
 
     public func load(parties: [Party], identities: [Identity], interactions: [Interaction]) async throws {
         if let connection = database.sqliteWriter {
@@ -31,6 +33,30 @@ public struct BulkLoader: Sendable {
             for chunk in identities.chunked(Self.rowsPerStatement) { try await db.insertRecords("identities", chunk) }
             for chunk in interactions.chunked(Self.rowsPerStatement) { try await db.insertRecords("interactions", chunk) }
         }
+    }
+
+    /// Runs a series of loads with a large page cache on the SQLite writer, restored afterwards.
+    /// Each transaction then writes every dirty index page to the WAL once instead of spilling and
+    /// rewriting it, which cut the bytes written by a 1 M / 10 M load several times over
+    /// (docs/benchmarks.md). No effect on PostgreSQL.
+    public func session<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let connection = database.sqliteWriter else { return try await body() }
+        try await database.exclusiveWrite { _ in try await Self.set(bulk: true, on: connection) }
+        do {
+            let result = try await body()
+            try await database.exclusiveWrite { _ in try await Self.set(bulk: false, on: connection) }
+            return result
+        } catch {
+            _ = try? await database.exclusiveWrite { _ in try await Self.set(bulk: false, on: connection) }
+            throw error
+        }
+    }
+
+    /// Bulk: a 256 MiB page cache and checkpoints every ~400 MiB of WAL instead of ~4 MiB, so an
+    /// index page changed by many load transactions is copied into the database file once.
+    static func set(bulk: Bool, on connection: SQLiteConnection) async throws {
+        _ = try await connection.query("PRAGMA cache_size=-\(bulk ? bulkCacheKiB : Database.writerCacheKiB)", [])
+        _ = try await connection.query("PRAGMA wal_autocheckpoint=\(bulk ? 100_000 : 1000)", [])
     }
 
     /// Ids of up to `limit` parties drawn at random from the whole table, for benchmark targets.

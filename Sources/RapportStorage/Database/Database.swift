@@ -43,6 +43,8 @@ public final class Database: Sendable {
     let logger: Logger
     private let backend: Backend
     private let writer: GroupCommitWriter
+    /// The SQLite writer's page cache in KiB (readers get half each).
+    static let writerCacheKiB = 32_000
 
     enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], next: NIOLockedValueBox<Int>)
@@ -65,7 +67,7 @@ public final class Database: Sendable {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             let sync = durability == .full ? "FULL" : "NORMAL"
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(sync)", "PRAGMA foreign_keys=ON",
-                           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-32000", "PRAGMA temp_store=MEMORY"] {
+                           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-\(Self.writerCacheKiB)", "PRAGMA temp_store=MEMORY"] {
                 _ = try await writer.query(pragma, [])
             }
             var readerConnections: [SQLiteConnection] = []
@@ -125,10 +127,27 @@ public final class Database: Sendable {
     /// If `body` throws, its own changes are rolled back (a savepoint) and the error is rethrown;
     /// the others commit. Returns only after the commit.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.submit(body)
+        do {
+            return try await writer.submit(body)
+        } catch let error as RapportError {
+            throw error
+        } catch {
+            // A rule the schema enforces and the code did not check first: still a clear 4xx.
+            switch ConstraintViolation(error) {
+            case .unique?:
+                throw RapportError(.conflict, code: "already_exists", message: "a record with these values already exists", messageRu: "такая запись уже существует")
+            case .foreignKey?:
+                throw RapportError(.notFound, code: "reference_not_found", message: "a referenced record does not exist", messageRu: "связанная запись не найдена")
+            case .check?:
+                throw RapportError(.invalid, code: "constraint_violated", message: "the values break a rule of the data model", messageRu: "значения нарушают правило модели данных")
+            case nil:
+                throw error
+            }
+        }
     }
 
-    /// Runs `body` in a transaction of its own, outside the group-commit queue (bulk loads, migrations).
+    /// Runs `body` in a transaction of its own: it waits its turn in the write queue but is never
+    /// grouped with other writes (bulk loads, migrations).
     public func exclusiveWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.exclusive(body)
     }
@@ -153,11 +172,13 @@ public enum SQLEngine: String, Sendable {
 public enum StorageError: Error, CustomStringConvertible {
     case unreachable(String)
     case invalidURL(String)
+    case closed
 
     public var description: String {
         switch self {
         case .unreachable(let kind): "the database server could not be reached (\(kind))"
         case .invalidURL(let why): "the database URL is not valid: \(why)"
+        case .closed: "the database is closing; the write was not accepted"
         }
     }
 }

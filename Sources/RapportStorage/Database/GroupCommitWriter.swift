@@ -30,6 +30,7 @@ final class GroupCommitWriter: Sendable {
     private struct State {
         var pending: [Job] = []
         var running = false
+        var stopped = false
     }
 
     private final class ResultBox<T>: @unchecked Sendable {
@@ -56,6 +57,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     func stop() async {
+        state.withLockedValue { $0.stopped = true }
         // Wait until the queue is empty so no acknowledged write is in flight.
         while state.withLockedValue({ $0.running || !$0.pending.isEmpty }) {
             try? await Task.sleep(for: .milliseconds(5))
@@ -68,13 +70,18 @@ final class GroupCommitWriter: Sendable {
             let job = Job(exclusive: exclusive, execute: { db in box.value = try await body(db) }, complete: { error in
                 if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: box.value!) }
             })
-            let start = state.withLockedValue { s -> Bool in
+            let start = state.withLockedValue { s -> Bool? in
+                if s.stopped { return nil }
                 s.pending.append(job)
                 if s.running { return false }
                 s.running = true
                 return true
             }
-            if start { Task { await self.drain() } }
+            switch start {
+            case nil: job.complete(StorageError.closed)
+            case true?: Task { await self.drain() }
+            case false?: break
+            }
         }
     }
 

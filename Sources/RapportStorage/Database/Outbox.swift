@@ -29,7 +29,7 @@ public struct OutboxStore: Sendable {
     public func pendingTopics(limit: Int = 100) async throws -> [(topic: String, aggregateId: UUID)] {
         try await database.read { db in
             try await db.select().column("*").from("outbox_events").where("dispatched_at", .is, SQLLiteral.null)
-                .orderBy("created_at").limit(limit).all().records(OutboxEvent.self)
+                .orderBy("created_at").orderBy("id").limit(limit).all().records(OutboxEvent.self)
         }.map { ($0.topic, $0.aggregateId) }
     }
 }

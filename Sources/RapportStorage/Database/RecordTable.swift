@@ -18,11 +18,11 @@ struct RecordTable<Record: Codable & Sendable & Identifiable>: Sendable where Re
     /// The stable code when a unique index rejects a row, e.g. `order_number_taken`.
     var uniqueConflictCode: String? = nil
 
-    func insert(_ record: Record, references: [Reference] = [], event: String? = nil, at now: Date) async throws -> Record {
+    func insert(_ record: Record, references: [Reference] = [], event: String, at now: Date) async throws -> Record {
         try await database.write { db in
             try await Self.check(references, on: db)
             try await insertMapped(record, on: db)
-            if let event { try await db.appendEvent(event, aggregateId: record.id, at: now) }
+            try await db.appendEvent(event, aggregateId: record.id, at: now)
             return record
         }
     }
@@ -31,7 +31,7 @@ struct RecordTable<Record: Codable & Sendable & Identifiable>: Sendable where Re
         try await database.read { db in try await db.record(Record.self, from: table, id: id) }
     }
 
-    func update(_ id: UUID, event: String? = nil, at now: Date,
+    func update(_ id: UUID, event: String, at now: Date,
                 _ change: @escaping @Sendable (inout Record) throws -> [Reference]) async throws -> Record {
         try await database.write { db in
             guard var record = try await db.record(Record.self, from: table, id: id) else {
@@ -44,18 +44,19 @@ struct RecordTable<Record: Codable & Sendable & Identifiable>: Sendable where Re
             } catch where ConstraintViolation(error) == .unique {
                 throw conflict()
             }
-            if let event { try await db.appendEvent(event, aggregateId: id, at: now) }
+            try await db.appendEvent(event, aggregateId: id, at: now)
             return record
         }
     }
 
     /// Deletes the record if it belongs to `owner` (through `ownerColumn`); not found otherwise.
-    func delete(_ id: UUID, ownerColumn: String, owner: UUID) async throws {
+    func delete(_ id: UUID, ownerColumn: String, owner: UUID, event: String, at now: Date) async throws {
         try await database.write { db in
             let found = try await db.select().column("id").from(table).where("id", .equal, SQLBind(id))
                 .where(SQLIdentifier(ownerColumn), .equal, SQLBind(owner)).first()
             guard found != nil else { throw RapportError.notFound(entity, id.uuidString.lowercased()) }
             try await db.delete(from: table).where("id", .equal, SQLBind(id)).run()
+            try await db.appendEvent(event, aggregateId: owner, at: now)
         }
     }
 

@@ -42,7 +42,9 @@ extension SQLSelectBuilder {
     func page(_ request: PageRequest, idColumn: String = "id") throws -> SQLSelectBuilder {
         var builder = self
         if let cursor = request.cursor {
-            let after = try UUID(validating: cursor, field: "cursor")
+            guard let after = UUID(uuidString: cursor) else {
+                throw RapportError.invalidField("cursor", code: "invalid_cursor", "not a cursor returned by this list", "курсор не от этого списка")
+            }
             builder = builder.where(SQLIdentifier(idColumn), .greaterThan, SQLBind(after))
         }
         return builder.orderBy(idColumn, .ascending).limit(request.limit + 1)

@@ -43,24 +43,24 @@ public struct InteractionStore: Sendable {
     /// A party's trail, newest first, optionally only some channels; keyset-paged on (occurred_at, id).
     public func timeline(_ query: TimelineQuery) async throws -> Page<Interaction> {
         let after = try query.cursor.map(TimelineCursor.init(parsing:))
+        let engine = database.engine
         return try await database.read { db in
             var q = db.select().column("*").from("interactions").where("party_id", .equal, SQLBind(query.partyId))
             if !query.channels.isEmpty {
                 q = q.where("channel", .in, SQLBind.group(query.channels.map(\.rawValue)))
             }
             if let after {
+                let at = TimeBinding.bind(after.seconds, engine: engine)
                 q = q.where(group: { g in
-                    g.where("occurred_at", .lessThan, SQLBind(after.occurredAt))
-                        .orWhere(group: { $0.where("occurred_at", .equal, SQLBind(after.occurredAt)).where("id", .lessThan, SQLBind(after.id)) })
+                    g.where("occurred_at", .lessThan, SQLBind(at))
+                        .orWhere(group: { $0.where("occurred_at", .equal, SQLBind(at)).where("id", .lessThan, SQLBind(after.id)) })
                 })
             }
-            let rows = try await q.orderBy("occurred_at", .descending).orderBy("id", .descending).limit(query.limit + 1)
-                .all().records(Interaction.self)
-            if rows.count > query.limit {
-                let items = Array(rows.prefix(query.limit))
-                return Page(items: items, nextCursor: items.last.map { TimelineCursor(occurredAt: $0.occurredAt, id: $0.id).text })
-            }
-            return Page(items: rows, nextCursor: nil)
+            let rows = try await q.orderBy("occurred_at", .descending).orderBy("id", .descending).limit(query.limit + 1).all()
+            let items = try rows.prefix(query.limit).records(Interaction.self)
+            guard rows.count > query.limit, let last = items.last else { return Page(items: items, nextCursor: nil) }
+            let seconds = try TimeBinding.cursorSeconds(rows[query.limit - 1], column: "occurred_at", engine: engine)
+            return Page(items: items, nextCursor: TimelineCursor(seconds: seconds, id: last.id).text)
         }
     }
 
@@ -74,11 +74,12 @@ public struct InteractionStore: Sendable {
 
 /// Opaque position in a timeline: the last entry's time and id.
 struct TimelineCursor {
-    let occurredAt: Date
+    /// The last entry's time exactly as stored (see `TimeBinding`).
+    let seconds: Double
     let id: UUID
 
-    init(occurredAt: Date, id: UUID) {
-        self.occurredAt = occurredAt
+    init(seconds: Double, id: UUID) {
+        self.seconds = seconds
         self.id = id
     }
 
@@ -87,11 +88,11 @@ struct TimelineCursor {
         guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
             throw RapportError.invalidField("cursor", code: "invalid_cursor", "not a cursor returned by this list", "курсор не от этого списка")
         }
-        self.occurredAt = Date(timeIntervalSince1970: seconds)
+        self.seconds = seconds
         self.id = id
     }
 
-    var text: String { "\(occurredAt.timeIntervalSince1970)_\(id.uuidString.lowercased())" }
+    var text: String { "\(seconds)_\(id.uuidString.lowercased())" }
 }
 
 extension InteractionStore {

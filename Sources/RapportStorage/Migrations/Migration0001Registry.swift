@@ -17,7 +17,6 @@ enum Migration0001Registry {
             CHECK (kind = 'person' OR legal_name IS NOT NULL)
         )
         """,
-        "CREATE INDEX idx_parties_display_name ON parties (display_name)",
         "CREATE INDEX idx_parties_inn ON parties (inn)",
         """
         CREATE TABLE identities (

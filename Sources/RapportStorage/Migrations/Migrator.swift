@@ -22,6 +22,9 @@ public struct Migrator: Sendable {
     public func migrate() async throws -> [String] {
         let engine = database.engine
         try await database.exclusiveWrite { db in
+            if let lock = DDL.migrationLock(for: engine) {
+                try await db.raw(SQLQueryString(lock.lock)).run()
+            }
             try await db.raw(SQLQueryString(DDL.render(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at {ts} NOT NULL)", for: engine))).run()
         }
