@@ -65,7 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
         let loader = BulkLoader(database: runtime.database)
         let generator = DataGenerator(seed: 42)
         let perParty = interactions / parties
-        let chunk = 20_000
+        let chunk = 50_000
         let now = Date()
         var latencies: [Double] = []
         var rows = 0
