@@ -12,16 +12,20 @@ struct BenchCommand: AsyncParsableCommand {
         Scenarios:
           load      bulk-load generated parties (phone + e-mail each) and interactions; ops_per_s = rows per second
           timeline  read a party's newest 50 timeline entries (the store call the API makes); builds or reuses the data set
+          write     record interactions from --clients concurrent writers through InteractionService (validation,
+                    reference checks, outbox event, group commit); run with RAPPORT_DURABILITY=full for fsync per commit
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
 
-    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline }
+    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write }
 
     @Argument(help: "load or timeline") var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
+    @Option(help: "Interactions to record in the write scenario.") var writes = 20_000
+    @Option(help: "Concurrent writers in the write scenario.") var clients = 64
     @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
     @Flag(help: "Print one JSON line with the figures.") var json = false
 
@@ -35,6 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
         }
         let runtime = try await RapportRuntime.open(try AppConfig(database: location))
+        if json == false { say("durability: \(runtime.config.durability.rawValue)") }
         do {
             let result: BenchResult
             var loadResult: BenchResult? = nil
@@ -51,6 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
             switch scenario {
             case .load: result = loadResult!
             case .timeline: result = try await timeline(runtime)
+            case .write: result = try await write(runtime)
             }
             await runtime.close()
             if !json { say(result.human) }
@@ -113,6 +119,34 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let seconds = Self.millis(ContinuousClock.now - start) / 1000
         return BenchResult(scenario: "timeline", opsPerSecond: Double(reads) / seconds, latencies: latencies,
+                           parties: try await runtime.database.partyCount(), interactions: try await InteractionStore(database: runtime.database).count())
+    }
+
+    func write(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let ids = try await BulkLoader(database: runtime.database).samplePartyIds(limit: 10_000)
+        let service = runtime.services.interactions
+        let perClient = max(1, writes / clients)
+        let start = ContinuousClock.now
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for c in 0..<clients {
+                group.addTask {
+                    var rng = SplitMix64(seed: UInt64(c + 1))
+                    var own: [Double] = []
+                    own.reserveCapacity(perClient)
+                    for _ in 0..<perClient {
+                        let input = InteractionInput(partyId: ids.randomElement(using: &rng)!, channel: .phone, direction: .inbound,
+                                                     agent: "bench", subject: "Benchmark call", outcome: "resolved")
+                        let t0 = ContinuousClock.now
+                        _ = try await service.record(input)
+                        own.append(Self.millis(ContinuousClock.now - t0))
+                    }
+                    return own
+                }
+            }
+            return try await group.reduce(into: [Double]()) { $0 += $1 }
+        }
+        let seconds = Self.millis(ContinuousClock.now - start) / 1000
+        return BenchResult(scenario: "write", opsPerSecond: Double(latencies.count) / seconds, latencies: latencies,
                            parties: try await runtime.database.partyCount(), interactions: try await InteractionStore(database: runtime.database).count())
     }
 
