@@ -90,6 +90,8 @@ import Testing
             let payment = try await client.execute(uri: "/api/v1/payments", method: .post,
                 body: Self.json(#"{"party_id":"\#(id)","invoice_id":"\#(invoiceId)","amount_minor":1000}"#))
             #expect(try Self.errorCode(payment) == "invoice_cancelled")
+            let missing = try await client.execute(uri: "/api/v1/payments/\(UUID().uuidString)", method: .get)
+            #expect(try Self.errorCode(missing) == "payment_not_found")
             let invoice = try Self.object(try await client.execute(uri: "/api/v1/invoices/\(invoiceId)", method: .get))
             #expect(invoice["paid_minor"] as? Int == 0)
             #expect(invoice["status"] as? String == "cancelled")

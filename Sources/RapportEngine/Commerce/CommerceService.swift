@@ -90,6 +90,8 @@ public struct CommerceService: Sendable {
         let now = clock.now()
         return try await store.recordPayment(try input.make(id: .timeOrdered(at: now), now: now))
     }
+    /// Payments are facts and are not changed; a correction is a new (negative) entry on the account.
+    public func payment(_ id: UUID) async throws -> Payment { try found(try await store.payment(id), "payment", id) }
     public func payments(partyId: UUID?, page: PageRequest) async throws -> Page<Payment> {
         try await store.payments(partyId: partyId, page: page)
     }

@@ -87,6 +87,9 @@ struct CommerceController {
         group.post("payments") { request, _ in
             try APIJSON.response(try await commerce.recordPayment(try await request.decodeJSON(PaymentInput.self)), status: .created)
         }
+        group.get("payments/:id") { request, context in
+            try APIJSON.response(try await commerce.payment(try request.uuidParameter("id", context: context)))
+        }
         group.get("payments") { request, _ in
             try APIJSON.response(PageBody(try await commerce.payments(partyId: try request.uuidQuery("party_id"), page: try request.pageRequest())))
         }

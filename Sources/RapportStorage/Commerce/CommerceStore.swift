@@ -293,6 +293,7 @@ public struct CommerceStore: Sendable {
             return p
         }
     }
+    public func payment(_ id: UUID) async throws -> Payment? { try await payments.get(id) }
     public func payments(partyId: UUID?, page: PageRequest) async throws -> Page<Payment> {
         try await payments.list(where: partyId.map { [("party_id", $0)] } ?? [], page: page)
     }
