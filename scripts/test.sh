@@ -44,3 +44,4 @@ fi
 swift build --build-tests --explicit-target-dependency-import-check=error
 swift test --skip-build --disable-xctest
 scripts/crash-test.sh
+scripts/fuzz-api.sh
