@@ -165,6 +165,9 @@ import Testing
             let cursor = try #require(some["next_cursor"] as? String)
             let next = try Self.object(try await client.execute(uri: "/api/v1/parties/\(id)/timeline?channel=fax,email&limit=1&cursor=\(cursor)", method: .get))
             #expect((next["items"] as? [[String: Any]])?.map { $0["channel"] as? String } == ["fax"])
+            let unknown = try await client.execute(uri: "/api/v1/parties/\(UUID().uuidString)/timeline", method: .get)
+            #expect(unknown.status == .notFound)
+            #expect(try Self.errorCode(unknown) == "party_not_found")
         }
     }
 

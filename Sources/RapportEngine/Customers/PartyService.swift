@@ -34,6 +34,12 @@ public struct PartyService: Sendable {
         return record
     }
 
+    /// Fails with `party_not_found` unless the party exists: one indexed lookup, for routes that
+    /// read something hanging off a party (timeline, bundles, contacts).
+    public func requireExists(_ id: UUID) async throws {
+        guard try await store.exists(id) else { throw RapportError.notFound("party", id.uuidString.lowercased()) }
+    }
+
     public func update(_ id: UUID, _ input: PartyInput) async throws -> PartyRecord {
         if input.identities != nil {
             throw RapportError.invalidField("identities", code: "use_identity_routes", "identities are added and removed through /parties/{id}/identities", "адреса добавляются и удаляются через /parties/{id}/identities")
@@ -66,7 +72,7 @@ public struct PartyService: Sendable {
     }
 
     public func contactRoles(of partyId: UUID) async throws -> [ContactRole] {
-        _ = try await get(partyId)
+        try await requireExists(partyId)
         return try await store.contactRoles(of: partyId)
     }
 
@@ -92,7 +98,7 @@ public struct PartyService: Sendable {
     }
 
     public func relationships(of partyId: UUID) async throws -> [Relationship] {
-        _ = try await get(partyId)
+        try await requireExists(partyId)
         return try await store.relationships(of: partyId)
     }
 
@@ -103,7 +109,7 @@ public struct PartyService: Sendable {
 
     public func account(partyId: UUID) async throws -> Account {
         guard let account = try await store.account(partyId) else {
-            _ = try await get(partyId)
+            try await requireExists(partyId)
             throw RapportError.notFound("account", partyId.uuidString.lowercased())
         }
         return account

@@ -79,14 +79,14 @@ struct PartyController {
         }
         group.get("parties/:id/timeline") { request, context in
             let id = try request.uuidParameter("id", context: context)
-            _ = try await services.parties.get(id)
+            try await services.parties.requireExists(id)
             let channels = try (request.uri.queryParameters.getAll("channel")).flatMap { $0.split(separator: ",") }
                 .map { try Channel(validating: String($0), field: "channel") }
             return try APIJSON.response(PageBody(try await services.interactions.timeline(partyId: id, channels: channels, page: try request.pageRequest())))
         }
         group.get("parties/:id/bundles") { request, context in
             let id = try request.uuidParameter("id", context: context)
-            _ = try await services.parties.get(id)
+            try await services.parties.requireExists(id)
             return try APIJSON.response(PageBody(try await services.catalogue.bundles(partyId: id, page: try request.pageRequest())))
         }
         group.get("identities/owner") { request, _ in

@@ -21,6 +21,10 @@ public struct PartyStore: Sendable {
         }
     }
 
+    public func exists(_ id: UUID) async throws -> Bool {
+        try await database.read { db in try await db.exists("parties", id: id) }
+    }
+
     public func get(_ id: UUID) async throws -> PartyRecord? {
         try await database.read { db in
             guard let party = try await db.record(Party.self, from: "parties", id: id) else { return nil }
