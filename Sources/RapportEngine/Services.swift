@@ -8,6 +8,12 @@ public struct Services: Sendable {
     public let commerce: CommerceService
     public let requests: RequestService
     public let interactions: InteractionService
+    public let identification: IdentificationService
+    public let cards: CardService
+    public let inbound: InboundService
+    public let profile: ProfileService
+    public let merges: MergeService
+    public let search: SearchService
     public let clock: any Clock
 
     public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer) {
@@ -17,5 +23,14 @@ public struct Services: Sendable {
         commerce = CommerceService(store: CommerceStore(database: database), clock: clock)
         requests = RequestService(store: RequestStore(database: database), clock: clock)
         interactions = InteractionService(store: InteractionStore(database: database), clock: clock)
+        let partyStore = PartyStore(database: database), profileStore = ProfileStore(database: database), cardStore = CardStore(database: database)
+        identification = IdentificationService(parties: partyStore, commerce: CommerceStore(database: database), profile: profileStore,
+                                               cards: cardStore, normalizer: normalizer, clock: clock)
+        cards = CardService(cards: cardStore, profile: profileStore, clock: clock)
+        inbound = InboundService(identification: identification, parties: partyStore, interactions: InteractionStore(database: database),
+                                 cards: cards, clock: clock)
+        profile = ProfileService(store: profileStore, parties: partyStore, clock: clock)
+        merges = MergeService(store: MergeStore(database: database), clock: clock)
+        search = SearchService(store: SearchStore(database: database), normalizer: normalizer)
     }
 }

@@ -22,6 +22,7 @@ public enum RapportRouter {
         CommerceController(services: services).addRoutes(to: api)
         RequestController(services: services).addRoutes(to: api)
         InteractionController(services: services).addRoutes(to: api)
+        IdentificationController(services: services).addRoutes(to: api)
         return router
     }
 }

@@ -36,7 +36,7 @@ struct ImportCustomersCommand: AsyncParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let report: CustomerImporter.Report
         do {
-            report = try await CustomerImporter(parties: runtime.services.parties).importCSV(text) { done, total in
+            report = try await CustomerImporter(parties: runtime.services.parties, merges: runtime.services.merges).importCSV(text) { done, total in
                 guard terminal, done % 50 == 0 || done == total else { return }
                 let width = 30
                 let filled = total == 0 ? width : width * done / total
@@ -51,6 +51,9 @@ struct ImportCustomersCommand: AsyncParsableCommand {
         await runtime.close()
         for e in report.errors { say(e.description) }
         say("Imported \(report.imported) customers; skipped \(report.errors.count) rows.")
+        if report.duplicatesFlagged > 0 {
+            say("\(report.duplicatesFlagged) imported customers gave an address another customer already holds: see GET /api/v1/duplicates.")
+        }
         if !report.errors.isEmpty { throw ExitCode(2) }
     }
 }

@@ -120,3 +120,21 @@ public struct AccountInput: Codable, Sendable {
                 currency: try Validate.currency(currency ?? existing?.currency), updatedAt: now)
     }
 }
+
+/// An invoice with its status as of a day (open, paid, overdue, cancelled): what callers read.
+public struct InvoiceView: Encodable, Sendable {
+    public let invoice: Invoice
+    public let status: InvoiceStatus
+
+    public init(_ invoice: Invoice, today: CivilDate) {
+        self.invoice = invoice
+        self.status = invoice.status(on: today)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try invoice.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(status, forKey: .status)
+    }
+    enum Keys: String, CodingKey { case status }
+}

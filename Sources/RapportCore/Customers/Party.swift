@@ -28,15 +28,27 @@ public struct Party: Codable, Sendable, Equatable, Identifiable {
     public var stageChangedAt: Date
     public var createdAt: Date
     public var updatedAt: Date
+    /// The name folded for matching and duplicate detection (see `NameKey`); derived, never set by callers.
+    public var nameKey: String?
+    /// Value tier (e.g. `gold`); a stored placeholder until value is computed.
+    public var valueTier: String?
+    /// Set when this party was merged into another: the survivor's id.
+    public var mergedIntoId: UUID?
 
     public init(id: UUID, kind: PartyKind, displayName: String, surname: String? = nil, givenName: String? = nil,
                 patronymic: String? = nil, birthDate: CivilDate? = nil, language: String? = nil, legalName: String? = nil,
                 inn: String? = nil, kpp: String? = nil, foreignTaxId: String? = nil, country: String? = nil,
-                timeZone: String? = nil, lifecycleStage: LifecycleStage, stageChangedAt: Date, createdAt: Date, updatedAt: Date) {
+                timeZone: String? = nil, lifecycleStage: LifecycleStage, stageChangedAt: Date, createdAt: Date, updatedAt: Date,
+                nameKey: String? = nil, valueTier: String? = nil, mergedIntoId: UUID? = nil) {
         self.id = id; self.kind = kind; self.displayName = displayName; self.surname = surname; self.givenName = givenName
         self.patronymic = patronymic; self.birthDate = birthDate; self.language = language; self.legalName = legalName
         self.inn = inn; self.kpp = kpp; self.foreignTaxId = foreignTaxId; self.country = country; self.timeZone = timeZone
         self.lifecycleStage = lifecycleStage; self.stageChangedAt = stageChangedAt; self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.nameKey = nameKey ?? Self.nameKey(kind: kind, parts: [surname, givenName, patronymic, legalName]); self.valueTier = valueTier; self.mergedIntoId = mergedIntoId
+    }
+
+    public static func nameKey(kind: PartyKind, parts: [String?]) -> String? {
+        NameKey.name(kind == .person ? Array(parts.prefix(3)) : [parts[3]])
     }
 }
 
@@ -55,13 +67,15 @@ public struct PartyInput: Codable, Sendable {
     public var country: String?
     public var timeZone: String?
     public var lifecycleStage: LifecycleStage?
+    public var valueTier: String?
     /// Identities to attach at creation.
     public var identities: [IdentityInput]?
 
     public init(kind: PartyKind? = nil, surname: String? = nil, givenName: String? = nil, patronymic: String? = nil,
                 birthDate: CivilDate? = nil, language: String? = nil, legalName: String? = nil, inn: String? = nil,
                 kpp: String? = nil, foreignTaxId: String? = nil, country: String? = nil, timeZone: String? = nil,
-                lifecycleStage: LifecycleStage? = nil, identities: [IdentityInput]? = nil) {
+                lifecycleStage: LifecycleStage? = nil, valueTier: String? = nil, identities: [IdentityInput]? = nil) {
+        self.valueTier = valueTier
         self.kind = kind; self.surname = surname; self.givenName = givenName; self.patronymic = patronymic
         self.birthDate = birthDate; self.language = language; self.legalName = legalName; self.inn = inn; self.kpp = kpp
         self.foreignTaxId = foreignTaxId; self.country = country; self.timeZone = timeZone
@@ -99,12 +113,14 @@ extension Party {
         if input.foreignTaxId != nil { foreignTaxId = clean(input.foreignTaxId) }
         if input.country != nil { country = clean(input.country)?.uppercased() }
         if input.timeZone != nil { timeZone = clean(input.timeZone) }
+        if input.valueTier != nil { valueTier = try Validate.optionalText(clean(input.valueTier)?.lowercased(), "value_tier", max: 50) }
         if let stage = input.lifecycleStage, stage != lifecycleStage {
             lifecycleStage = stage
             stageChangedAt = now
         }
         try validate()
         displayName = Self.displayName(of: self)
+        nameKey = Self.nameKey(kind: kind, parts: [surname, givenName, patronymic, legalName])
         updatedAt = now
     }
 
@@ -131,10 +147,18 @@ extension Party {
         }
     }
 
+    /// The display name of a person whose name is not known yet (a prospect created from an unknown address).
+    public static let unnamedDisplayName = "Unknown contact"
+
+    /// True for a person created from an unknown address whose name nobody has given yet.
+    public var isUnnamed: Bool { kind == .person && (surname ?? "").isEmpty && (givenName ?? "").isEmpty }
+
     static func displayName(of p: Party) -> String {
         switch p.kind {
         case .organisation: return p.legalName ?? ""
-        case .person: return [p.surname, p.givenName, p.patronymic].compactMap { $0 }.joined(separator: " ")
+        case .person:
+            let name = [p.surname, p.givenName, p.patronymic].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return name.isEmpty ? Party.unnamedDisplayName : name
         }
     }
 }

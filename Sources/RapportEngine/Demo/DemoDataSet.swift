@@ -113,10 +113,26 @@ public struct DemoDataSet: Sendable {
         _ = try await c.createShipment(ShipmentInput(orderId: delayed.id, status: .delayed, carrier: "PEK", trackingNumber: "PEK-778899",
                                                      promisedOn: date(daysFromNow: -1)))
 
-        // S8: a fact told by e-mail (number of children).
-        _ = try await i.record(InteractionInput(partyId: sergey.party.id, channel: .email, direction: .inbound, occurredAt: at(daysAgo: 3),
+        // S8: the question bank, and a fact told by e-mail (number of children) that no agent asks again.
+        let pf = services.profile
+        _ = try await pf.createQuestion(QuestionInput(key: "children_count", wordingEn: "How many children do you have?",
+                                                      wordingRu: "Сколько у вас детей?", answerType: .number, position: 10))
+        _ = try await pf.createQuestion(QuestionInput(key: "preferred_contact_time", wordingEn: "When is it best to contact you?",
+                                                      wordingRu: "Когда вам удобнее всего звонить?", answerType: .choice,
+                                                      choices: ["morning", "afternoon", "evening"], staleAfterDays: 365, position: 20))
+        _ = try await pf.createQuestion(QuestionInput(key: "employer", wordingEn: "Where do you work?", wordingRu: "Где вы работаете?",
+                                                      answerType: .text, scripts: ["mortgage", "inbound_call"], position: 30))
+        _ = try await pf.createQuestion(QuestionInput(key: "monthly_income", wordingEn: "What is your monthly income?",
+                                                      wordingRu: "Каков ваш ежемесячный доход?", answerType: .number, scripts: ["mortgage"], position: 40))
+        _ = try await pf.recordFact(partyId: ivan.party.id, FactInput(key: "employer", value: "ПАО «Северсталь»", source: .agent, channel: .fax,
+                                                                      interactionId: fax.id, agent: "demo"))
+        _ = try await pf.recordFact(partyId: ivan.party.id, FactInput(key: "preferred_contact_time", declined: true, source: .agent, channel: .phone,
+                                                                      agent: "demo", recordedAt: at(daysAgo: 400)))
+        let familyMail = try await i.record(InteractionInput(partyId: sergey.party.id, channel: .email, direction: .inbound, occurredAt: at(daysAgo: 3),
                                                 address: "s.orlov@example.com", subject: "About the family plan",
                                                 summary: "I have two children and would like the family plan."))
+        _ = try await pf.recordFact(partyId: sergey.party.id, FactInput(key: "children_count", value: "2", source: .agent, channel: .email,
+                                                                        interactionId: familyMail.id, agent: "demo"))
 
         // S10: an organisation with its contact person, contract, invoices (one overdue) and account.
         let org = try await p.create(PartyInput(kind: .organisation, legalName: "ООО «Северный ветер»", inn: "7707083893", kpp: "773601001",
@@ -139,9 +155,23 @@ public struct DemoDataSet: Sendable {
         _ = try await c.recordPayment(PaymentInput(partyId: org.party.id, invoiceId: paid.id, amountMinor: 3_000_000, paidAt: at(daysAgo: 50)))
         _ = try await p.setAccount(partyId: org.party.id, AccountInput(balanceMinor: -3_000_000, creditLimitMinor: 5_000_000))
 
-        // S13: a call from an unknown number, kept on the trail without a party.
-        _ = try await i.record(InteractionInput(partyId: nil, channel: .phone, direction: .inbound, occurredAt: at(daysAgo: 2),
-                                                address: "+79997654321", subject: "Asked about mortgage rates"))
+        // S13: a call from an unknown number becomes a prospect; the same person later signs a
+        // contract under an e-mail address and gives that number: the pair waits on the duplicates list.
+        let call = try await services.inbound.record(InboundContactInput(channel: .phone, address: "8 999 765-43-21", occurredAt: at(daysAgo: 2),
+                                                                         subject: "Asked about mortgage rates"))
+        parties += call.identification.createdProspect ? 1 : 0
+        let oleg = try await p.create(PartyInput(kind: .person, surname: "Николаев", givenName: "Олег", language: "ru", lifecycleStage: .customer,
+                                                 identities: [IdentityInput(kind: .email, value: "oleg.nikolaev@example.ru")]))
+        parties += 1
+        _ = try await c.createContract(ContractInput(number: "BNK-2026-0311", partyId: oleg.party.id, startsOn: today,
+                                                     lines: [ContractLine(itemId: mortgage.id, quantity: 1, priceMinor: 0, currency: "RUB")]))
+        do {
+            _ = try await p.addIdentity(partyId: oleg.party.id, IdentityInput(kind: .phone, value: "+7 999 765 43 21"))
+        } catch let error as RapportError where error.code == "identity_taken" {
+            if let owner = error.details["owner_party_id"].flatMap(UUID.init(uuidString:)) {
+                try await services.merges.noteIdentityClaimedTwice(partyId: oleg.party.id, owner: owner, kind: .phone)
+            }
+        }
         return Summary(alreadyLoaded: false, parties: parties)
     }
 }

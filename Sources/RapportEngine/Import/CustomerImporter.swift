@@ -5,9 +5,13 @@ import RapportCore
 /// reported with its line number and skipped, the good rows are kept.
 public struct CustomerImporter: Sendable {
     let parties: PartyService
+    let merges: MergeService?
 
-    public init(parties: PartyService) {
+    /// With `merges`, an address another party already holds does not reject the row: the row is
+    /// imported without it and the pair goes on the duplicates list for review.
+    public init(parties: PartyService, merges: MergeService? = nil) {
         self.parties = parties
+        self.merges = merges
     }
 
     public struct RowError: Sendable, CustomStringConvertible {
@@ -20,6 +24,8 @@ public struct CustomerImporter: Sendable {
     public struct Report: Sendable {
         public var imported = 0
         public var errors: [RowError] = []
+        /// Rows whose address another party holds: imported without it, listed as duplicate candidates.
+        public var duplicatesFlagged = 0
     }
 
     /// Header names (lower-cased) → our field. English and Russian, from common CRM exports.
@@ -59,7 +65,25 @@ public struct CustomerImporter: Sendable {
         var report = Report()
         for (n, record) in csv.records.enumerated() {
             do {
-                _ = try await parties.create(try Self.input(record.fields, map: map, normalizer: parties.normalizer))
+                var input = try Self.input(record.fields, map: map, normalizer: parties.normalizer)
+                var claimedElsewhere: [(owner: UUID, kind: IdentityKind)] = []
+                if merges != nil {
+                    var kept: [IdentityInput] = []
+                    for identity in input.identities ?? [] {
+                        if let kind = identity.kind, let value = identity.value,
+                           let owner = try? await parties.owner(of: kind, address: value, network: identity.network) {
+                            claimedElsewhere.append((owner.partyId, kind))
+                        } else {
+                            kept.append(identity)
+                        }
+                    }
+                    input.identities = kept
+                }
+                let created = try await parties.create(input)
+                for claim in claimedElsewhere {
+                    try await merges?.noteIdentityClaimedTwice(partyId: created.party.id, owner: claim.owner, kind: claim.kind)
+                }
+                report.duplicatesFlagged += claimedElsewhere.isEmpty ? 0 : 1
                 report.imported += 1
             } catch let error as RapportError {
                 report.errors.append(RowError(line: record.line, code: error.code, message: error.message))

@@ -97,19 +97,4 @@ struct CommerceController {
 }
 
 /// An invoice with its status as of today (open, paid, overdue, cancelled).
-struct InvoiceBody: Encodable, Sendable {
-    let invoice: Invoice
-    let status: InvoiceStatus
-
-    init(_ invoice: Invoice, today: CivilDate) {
-        self.invoice = invoice
-        self.status = invoice.status(on: today)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try invoice.encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(status, forKey: .status)
-    }
-    enum Keys: String, CodingKey { case status }
-}
+typealias InvoiceBody = InvoiceView

@@ -11,11 +11,13 @@ public struct PartyStore: Sendable {
     }
 
     public func create(_ party: Party, identities: [Identity]) async throws -> PartyRecord {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             try await db.insertRecord("parties", party)
             for identity in identities {
                 try await Self.claim(identity, on: db)
             }
+            try await SearchIndex.refreshParty(party.id, on: db, engine: engine)
             try await db.appendEvent("party.created", aggregateId: party.id, at: party.createdAt)
             return PartyRecord(party: party, identities: identities)
         }
@@ -34,12 +36,14 @@ public struct PartyStore: Sendable {
 
     /// Reads, changes and writes the party in one transaction.
     public func update(_ id: UUID, _ change: @escaping @Sendable (inout Party) throws -> Void) async throws -> PartyRecord {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             guard var party = try await db.record(Party.self, from: "parties", id: id) else {
                 throw RapportError.notFound("party", id.uuidString.lowercased())
             }
             try change(&party)
             try await db.updateRecord("parties", id: id, party)
+            try await SearchIndex.refreshParty(id, on: db, engine: engine)
             try await db.appendEvent("party.updated", aggregateId: id, at: party.updatedAt)
             return PartyRecord(party: party, identities: try await Self.identities(of: id, on: db))
         }
@@ -55,6 +59,15 @@ public struct PartyStore: Sendable {
         }
     }
 
+    /// Live (not merged) parties whose folded name is `key`, optionally born on `birthDate`.
+    public func byNameKey(_ key: String, birthDate: CivilDate?, limit: Int) async throws -> [Party] {
+        try await database.read { db in
+            var q = db.select().column("*").from("parties").where("name_key", .equal, SQLBind(key))
+            if let birthDate { q = q.where("birth_date", .equal, SQLBind(birthDate.description)) }
+            return try await q.where("merged_into_id", .is, SQLLiteral.null).orderBy("id").limit(limit).all().records(Party.self)
+        }
+    }
+
     public func count() async throws -> Int {
         try await database.read { db in
             try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("parties").first()!
@@ -65,20 +78,24 @@ public struct PartyStore: Sendable {
     // MARK: Identities
 
     public func addIdentity(_ identity: Identity) async throws -> Identity {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             try await db.require("parties", id: identity.partyId, entity: "party")
             try await Self.claim(identity, on: db)
+            try await SearchIndex.refreshParty(identity.partyId, on: db, engine: engine)
             try await db.appendEvent("identity.added", aggregateId: identity.partyId, at: identity.createdAt)
             return identity
         }
     }
 
     public func removeIdentity(partyId: UUID, identityId: UUID, at now: Date) async throws {
+        let engine = database.engine
         try await database.write { db in
             guard let identity = try await db.record(Identity.self, from: "identities", id: identityId), identity.partyId == partyId else {
                 throw RapportError.notFound("identity", identityId.uuidString.lowercased())
             }
             try await db.delete(from: "identities").where("id", .equal, SQLBind(identityId)).run()
+            try await SearchIndex.refreshParty(partyId, on: db, engine: engine)
             try await db.appendEvent("identity.removed", aggregateId: partyId, at: now)
         }
     }

@@ -14,17 +14,28 @@ public struct BulkLoader: Sendable {
 
     /// Rows per INSERT statement: well under SQLite's bound-parameter limit for the widest table.
     static let rowsPerStatement = 1000
-    /// 18 columns × 1800 rows stays under SQLite's 32 766 bound parameters.
-    static let sqliteRowsPerStatement = 1800
+    /// 21 columns × 1500 rows stays under SQLite's 32 766 bound parameters.
+    static let sqliteRowsPerStatement = 1500
     static let bulkCacheKiB = 262_144
 
+    /// Parties go into the search index with their identities; interactions are loaded without
+    /// text-index entries (generated history is not searched; see docs/benchmarks.md).
     public func load(parties: [Party], identities: [Identity], interactions: [Interaction]) async throws {
+        let byParty = Dictionary(grouping: identities, by: \.partyId)
+        let terms = parties.map { (id: $0.id, terms: SearchTerms.party($0, identities: byParty[$0.id] ?? [])) }
         if let connection = database.sqliteWriter {
             try await database.exclusiveWrite { _ in
                 // Same transaction: the exclusive job runs between BEGIN and COMMIT on this connection.
                 for chunk in parties.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
                 for chunk in identities.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
                 for chunk in interactions.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
+                for chunk in terms.chunked(Self.sqliteRowsPerStatement) {
+                    let sql = "INSERT INTO party_search (rowid, terms) VALUES "
+                        + Array(repeating: "((SELECT rowid FROM parties WHERE id = ?), ?)", count: chunk.count).joined(separator: ",")
+                    var binds: [SQLiteData] = []
+                    for row in chunk { binds += [.text(row.id.uuidString), .text(row.terms)] }
+                    try await connection.query(sql, binds) { _ in }
+                }
             }
             return
         }
@@ -32,6 +43,10 @@ public struct BulkLoader: Sendable {
             for chunk in parties.chunked(Self.rowsPerStatement) { try await db.insertRecords("parties", chunk) }
             for chunk in identities.chunked(Self.rowsPerStatement) { try await db.insertRecords("identities", chunk) }
             for chunk in interactions.chunked(Self.rowsPerStatement) { try await db.insertRecords("interactions", chunk) }
+            for chunk in terms.chunked(Self.rowsPerStatement) {
+                let values: [SQLQueryString] = chunk.map { "(\(bind: $0.id), to_tsvector('simple', \(bind: $0.terms)))" }
+                try await db.raw("INSERT INTO party_search (party_id, terms) VALUES " + values.joined(separator: ", ")).run()
+            }
         }
     }
 

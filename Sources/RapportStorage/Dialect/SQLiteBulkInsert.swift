@@ -38,13 +38,14 @@ extension Party: SQLiteBulkRow {
     static var table: String { "parties" }
     static var columns: [String] {
         ["id", "kind", "display_name", "surname", "given_name", "patronymic", "birth_date", "language", "legal_name", "inn", "kpp",
-         "foreign_tax_id", "country", "time_zone", "lifecycle_stage", "stage_changed_at", "created_at", "updated_at"]
+         "foreign_tax_id", "country", "time_zone", "lifecycle_stage", "stage_changed_at", "created_at", "updated_at", "name_key", "value_tier",
+         "merged_into_id"]
     }
     func appendValues(to b: inout [SQLiteData]) {
         b += [SQLiteData(id), .text(kind.rawValue), .text(displayName), SQLiteData(surname), SQLiteData(givenName), SQLiteData(patronymic),
               SQLiteData(birthDate), SQLiteData(language), SQLiteData(legalName), SQLiteData(inn), SQLiteData(kpp), SQLiteData(foreignTaxId),
               SQLiteData(country), SQLiteData(timeZone), .text(lifecycleStage.rawValue), SQLiteData(stageChangedAt), SQLiteData(createdAt),
-              SQLiteData(updatedAt)]
+              SQLiteData(updatedAt), SQLiteData(nameKey), SQLiteData(valueTier), SQLiteData(mergedIntoId)]
     }
 }
 

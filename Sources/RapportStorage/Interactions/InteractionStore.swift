@@ -22,7 +22,8 @@ public struct InteractionStore: Sendable {
     }
 
     public func append(_ interaction: Interaction) async throws -> Interaction {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             try await RecordTable<Interaction>.check([
                 Reference(table: "parties", id: interaction.partyId, entity: "party"),
                 Reference(table: "requests", id: interaction.requestId, entity: "request"),
@@ -30,8 +31,27 @@ public struct InteractionStore: Sendable {
                 Reference(table: "interactions", id: interaction.correctsId, entity: "interaction"),
             ], on: db)
             try await db.insertRecord("interactions", interaction)
+            try await SearchIndex.indexInteraction(interaction, on: db, engine: engine)
             try await db.appendEvent("interaction.recorded", aggregateId: interaction.id, at: interaction.createdAt,
                                      payload: ["channel": interaction.channel.rawValue, "direction": interaction.direction.rawValue])
+            return interaction
+        }
+    }
+
+    /// Gives an entry recorded without a party (an unidentified contact) its party, once.
+    public func assign(_ id: UUID, to partyId: UUID, at now: Date) async throws -> Interaction {
+        try await database.write { db in
+            guard var interaction = try await db.record(Interaction.self, from: "interactions", id: id) else {
+                throw RapportError.notFound("interaction", id.uuidString.lowercased())
+            }
+            guard interaction.partyId == nil else {
+                throw RapportError(.conflict, code: "interaction_already_assigned", message: "the interaction already belongs to a party",
+                                   messageRu: "взаимодействие уже относится к контрагенту")
+            }
+            _ = try await MergeStore.live(partyId, on: db)
+            try await db.update("interactions").set("party_id", to: SQLBind(partyId)).where("id", .equal, SQLBind(id)).run()
+            try await db.appendEvent("interaction.assigned", aggregateId: id, at: now, payload: ["party_id": partyId.uuidString.lowercased()])
+            interaction.partyId = partyId
             return interaction
         }
     }

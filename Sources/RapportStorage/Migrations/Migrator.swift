@@ -5,6 +5,15 @@ import SQLKit
 struct Migration: Sendable {
     let id: String
     let statements: [String]
+    /// Statements for one engine only (full-text indexes differ), run after `statements`.
+    var sqlite: [String] = []
+    var postgres: [String] = []
+    /// Fills derived columns of rows that existed before the migration, in the same transaction.
+    var backfill: (@Sendable (any SQLDatabase, SQLEngine) async throws -> Void)? = nil
+
+    func statements(for engine: SQLEngine) -> [String] {
+        statements + (engine == .sqlite ? sqlite : postgres)
+    }
 }
 
 /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
@@ -15,7 +24,7 @@ public struct Migrator: Sendable {
         self.database = database
     }
 
-    static let all: [Migration] = [Migration0001Registry.migration]
+    static let all: [Migration] = [Migration0001Registry.migration, Migration0002Identification.migration]
 
     /// Applies what is missing; returns the ids applied now.
     @discardableResult
@@ -37,9 +46,10 @@ public struct Migrator: Sendable {
                 let done = try await db.select().column("id").from("schema_migrations")
                     .where("id", .equal, migration.id).first()
                 if done != nil { return false }
-                for statement in migration.statements {
+                for statement in migration.statements(for: engine) {
                     try await db.raw(SQLQueryString(DDL.render(statement, for: engine))).run()
                 }
+                try await migration.backfill?(db, engine)
                 try await db.insert(into: "schema_migrations").columns("id", "applied_at")
                     .values(SQLBind(migration.id), SQLBind(Date())).run()
                 return true
