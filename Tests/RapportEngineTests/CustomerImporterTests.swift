@@ -30,6 +30,24 @@ import Testing
         }
     }
 
+    @Test func anAddressClaimedTwiceIsImportedAsADuplicateCandidateForReview() async throws {
+        try await withTestDatabase(.sqlite) { db in
+            let services = Services(database: db, clock: FixedClock(), normalizer: IdentityNormalizer())
+            // Given a customer, when an import brings another record with the same phone
+            let first = try await services.parties.create(PartyInput(kind: .person, surname: "Петров", givenName: "Иван",
+                                                                     identities: [IdentityInput(kind: .phone, value: "+7 916 123 45 67")]))
+            let report = try await CustomerImporter(parties: services.parties, merges: services.merges)
+                .importCSV("Last Name,First Name,Phone,Email\nPetrov,Ivan,8 916 123-45-67,ivan@example.com\n")
+            // Then the row is kept without the phone, and the pair waits on the duplicates list
+            #expect(report.imported == 1)
+            #expect(report.duplicatesFlagged == 1)
+            let pair = try #require(try await services.merges.duplicateCandidates().first)
+            #expect(pair.reason == "identity_claimed_twice")
+            #expect(pair.otherPartyId == first.party.id)
+            #expect(try await services.parties.get(pair.partyId).identities.map(\.normalized) == ["ivan@example.com"])
+        }
+    }
+
     @Test func russianHeadersAndSemicolonsAreUnderstood() async throws {
         try await withTestDatabase(.sqlite) { db in
             let services = Services(database: db, clock: FixedClock(), normalizer: IdentityNormalizer())

@@ -185,9 +185,35 @@ import Testing
             let migrator = Migrator(database: db)
             let applied = try await migrator.appliedIds()
             let again = try await migrator.migrate()
-            #expect(applied == ["0001-registry"])
+            #expect(applied == ["0001-registry", "0002-identification"])
             #expect(again.isEmpty)
         }
+    }
+
+    @Test func upgradingADatabaseIndexesTheCustomersItAlreadyHolds() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-upgrade-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try await Database.open(.sqlite(path: dir.appendingPathComponent("old.sqlite").path), readers: 1)
+        do { try await upgrade(db) } catch { await db.close(); throw error }
+        await db.close()
+    }
+
+    func upgrade(_ db: Database) async throws {
+        // Given a database at the first schema version holding a customer
+        try await Migrator(database: db).migrate(through: "0001-registry")
+        let id = UUID()
+        try await db.write { sql in
+            try await sql.raw("""
+                INSERT INTO parties (id, kind, display_name, surname, given_name, lifecycle_stage, stage_changed_at, created_at, updated_at)
+                VALUES (\(bind: id), 'person', 'Фёдоров Пётр', 'Фёдоров', 'Пётр', 'customer', 0, 0, 0)
+                """).run()
+        }
+        // When the later migrations run
+        #expect(try await Migrator(database: db).migrate() == ["0002-identification"])
+        // Then the customer has a name key and is found by search
+        let party = try #require(try await PartyStore(database: db).get(id)).party
+        #expect(party.nameKey == NameKey.name(["Fedorov", "Petr"]))
+        #expect(try await SearchStore(database: db).parties(try SearchQuery(parsing: "федоров"), limit: 5).map(\.id) == [id])
     }
 }
 

@@ -63,7 +63,9 @@ public struct SearchQuery: Sendable, Equatable {
             let digits = trimmed.filter(\.isNumber)
             var alternatives = [digits]
             if digits.count >= 10, let phone = try? PhoneNumber(parsing: trimmed, defaultRegion: defaultRegion) {
-                alternatives = [phone.e164.filter(\.isNumber)]
+                // A phone number, or a tax id of the same length.
+                let e164 = phone.e164.filter(\.isNumber)
+                if e164 != digits { alternatives.append(e164) }
             } else if digits.count > 4, digits.first == "8" || digits.first == "7" {
                 alternatives.append(String(digits.dropFirst()))  // a trunk or country prefix typed before the national number
             }

@@ -47,8 +47,14 @@ public struct IdentificationService: Sendable {
         }
     }
 
+    /// Identifies from the clues; at least one clue (address, order or contract number, text, name) is required.
     public func identify(_ clues: ContactClues) async throws -> Identification {
-        try await identify(clues, configuration: try await configuration())
+        let given = [clues.address, clues.orderNumber, clues.contractNumber, clues.text, clues.surname, clues.givenName]
+        guard given.contains(where: { !($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw RapportError(.invalid, code: "missing_clues", message: "give an address, an order or contract number, a text or a name to identify by",
+                               messageRu: "укажите адрес, номер заказа или договора, текст или имя для идентификации")
+        }
+        return try await identify(clues, configuration: try await configuration())
     }
 
     func identify(_ clues: ContactClues, configuration: MatchingConfiguration) async throws -> Identification {

@@ -26,9 +26,9 @@ public struct Migrator: Sendable {
 
     static let all: [Migration] = [Migration0001Registry.migration, Migration0002Identification.migration]
 
-    /// Applies what is missing; returns the ids applied now.
+    /// Applies what is missing (up to and including `last` when given); returns the ids applied now.
     @discardableResult
-    public func migrate() async throws -> [String] {
+    public func migrate(through last: String? = nil) async throws -> [String] {
         let engine = database.engine
         try await database.exclusiveWrite { db in
             if let lock = DDL.migrationLock(for: engine) {
@@ -38,7 +38,8 @@ public struct Migrator: Sendable {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at {ts} NOT NULL)", for: engine))).run()
         }
         var applied: [String] = []
-        for migration in Self.all {
+        let wanted = last.map { last in Self.all.prefix { $0.id <= last } } ?? Self.all[...]
+        for migration in wanted {
             let didApply = try await database.exclusiveWrite { db -> Bool in
                 if let lock = DDL.migrationLock(for: engine) {
                     try await db.raw(SQLQueryString(lock.lock)).run()
