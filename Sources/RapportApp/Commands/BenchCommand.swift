@@ -12,20 +12,25 @@ struct BenchCommand: AsyncParsableCommand {
         Scenarios:
           load      bulk-load generated parties (phone + e-mail each) and interactions; ops_per_s = rows per second
           timeline  read a party's newest 50 timeline entries (the store call the API makes); builds or reuses the data set
+          identify  identify a caller from a number as a switch writes it and build the card (in-process, one at a time)
+          identify-http  the same over HTTP on loopback: wrk with --clients connections against an in-process server,
+                    and against nginx serving a small static file in the same run (the loopback ceiling); needs wrk and nginx
+          search    full-text search for a surname (the generator's surnames), 20 results
           write     record interactions from --clients concurrent writers through InteractionService (validation,
                     reference checks, outbox event, group commit); run with RAPPORT_DURABILITY=full for fsync per commit
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
 
-    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write }
+    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write, identify, identifyHTTP = "identify-http", search }
 
-    @Argument(help: "load or timeline") var scenario: Scenario
+    @Argument(help: "load, timeline, write, identify, identify-http or search") var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
     @Option(help: "Interactions to record in the write scenario.") var writes = 20_000
-    @Option(help: "Concurrent writers in the write scenario.") var clients = 64
+    @Option(help: "Concurrent writers (write) or HTTP connections (identify-http; default 16 there).") var clients: Int?
+    @Option(help: "Seconds of load per target in identify-http.") var seconds = 10
     @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
     @Flag(help: "Print one JSON line with the figures.") var json = false
 
@@ -57,6 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
             case .load: result = loadResult!
             case .timeline: result = try await timeline(runtime)
             case .write: result = try await write(runtime)
+            case .identify: result = try await identify(runtime)
+            case .identifyHTTP: result = try await HTTPBench(runtime: runtime, connections: clients ?? 16, seconds: seconds).run()
+            case .search: result = try await search(runtime)
             }
             await runtime.close()
             if !json { say(result.human) }
@@ -125,6 +133,7 @@ struct BenchCommand: AsyncParsableCommand {
     func write(_ runtime: RapportRuntime) async throws -> BenchResult {
         let ids = try await BulkLoader(database: runtime.database).samplePartyIds(limit: 10_000)
         let service = runtime.services.interactions
+        let clients = self.clients ?? 64
         let perClient = max(1, writes / clients)
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -150,6 +159,40 @@ struct BenchCommand: AsyncParsableCommand {
                            parties: try await runtime.database.partyCount(), interactions: try await InteractionStore(database: runtime.database).count())
     }
 
+    /// Times `body` `reads` times after a warm-up of up to 200 calls.
+    func timed(_ name: String, _ runtime: RapportRuntime, _ body: (inout SplitMix64) async throws -> Void) async throws -> BenchResult {
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<min(200, reads) { try await body(&rng) }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(reads)
+        let start = ContinuousClock.now
+        for _ in 0..<reads {
+            let t0 = ContinuousClock.now
+            try await body(&rng)
+            latencies.append(Self.millis(ContinuousClock.now - t0))
+        }
+        let seconds = Self.millis(ContinuousClock.now - start) / 1000
+        return BenchResult(scenario: name, opsPerSecond: Double(reads) / seconds, latencies: latencies,
+                           parties: try await runtime.database.partyCount(), interactions: try await InteractionStore(database: runtime.database).count())
+    }
+
+    func identify(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let count = try await runtime.database.partyCount()
+        return try await timed("identify", runtime) { rng in
+            let caller = DataGenerator.callerNumber(Int(rng.next() % UInt64(count)))
+            let pop = try await runtime.services.inbound.screenPop(ContactClues(channel: .phone, address: caller))
+            guard pop.card != nil else { throw CommandFailure("\(caller) was not identified: is this a generated data set?") }
+        }
+    }
+
+    func search(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let surnames = DataGenerator.ruSurnames + DataGenerator.enSurnames
+        return try await timed("search", runtime) { rng in
+            let found = try await runtime.services.search.parties(surnames[Int(rng.next() % UInt64(surnames.count))], limit: 20)
+            guard !found.isEmpty else { throw CommandFailure("search found nothing: is the search index built?") }
+        }
+    }
+
     static func millis(_ d: Duration) -> Double {
         Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
@@ -161,8 +204,13 @@ struct BenchResult {
     let latencies: [Double]
     let parties: Int
     let interactions: Int
+    /// Percentiles measured elsewhere (the load tool) instead of from `latencies`.
+    var percentiles: [Double: Double] = [:]
+    /// More figures for the JSON line (name, JSON value).
+    var extra: [(String, String)] = []
 
     func percentile(_ p: Double) -> Double {
+        if let given = percentiles[p] { return given }
         guard !latencies.isEmpty else { return 0 }
         let sorted = latencies.sorted()
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
@@ -181,7 +229,7 @@ struct BenchResult {
             ("scenario", "\"\(scenario)\""), ("ops_per_s", String(format: "%.1f", opsPerSecond)),
             ("p50_ms", String(format: "%.3f", percentile(0.5))), ("p99_ms", String(format: "%.3f", percentile(0.99))),
             ("rss_mb", String(format: "%.1f", Self.peakRSSMegabytes())), ("parties", "\(parties)"), ("interactions", "\(interactions)"),
-        ]
+        ] + extra
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
     }
 

@@ -4,9 +4,9 @@ import RapportCore
 /// Synthetic but realistic data: Russian and English names, phones, e-mails, interactions on every
 /// channel. Deterministic for a seed, so two runs build the same data set.
 public struct DataGenerator: Sendable {
-    static let ruSurnames = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков"]
+    public static let ruSurnames = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков"]
     static let ruGiven = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл", "Михаил"]
-    static let enSurnames = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark"]
+    public static let enSurnames = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark"]
     static let enGiven = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Emily"]
     static let subjects = ["Order status", "Delivery question", "Invoice copy", "Tariff change", "Complaint", "Consultation"]
 
@@ -67,5 +67,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension DataGenerator {
+    /// The caller number of generated party number `n`, written as a Russian switch would pass it:
+    /// `8 (9xx) xxx-xx-xx` (stored as +79…).
+    public static func callerNumber(_ n: Int) -> String {
+        let d = Array("9" + String(format: "%09d", n % 1_000_000_000))
+        return "8 (\(String(d[0..<3]))) \(String(d[3..<6]))-\(String(d[6..<8]))-\(String(d[8..<10]))"
     }
 }

@@ -39,6 +39,20 @@ public struct InboundContactResult: Encodable, Sendable {
     public var card: Card?
 }
 
+/// "Who is calling?" without recording anything: the identification and, when identified, the card.
+public struct ScreenPop: Encodable, Sendable {
+    public var identification: Identification
+    public var card: Card?
+
+    /// The identification's fields at the top level, with `card` beside them.
+    public func encode(to encoder: any Encoder) throws {
+        try identification.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encodeIfPresent(card, forKey: .card)
+    }
+    enum Keys: String, CodingKey { case card }
+}
+
 /// Records an inbound contact from its address alone: identify, create a prospect if the policy
 /// says so, append to the right trail, and return the screen-pop card in the same answer.
 public struct InboundService: Sendable {
@@ -50,6 +64,13 @@ public struct InboundService: Sendable {
 
     public init(identification: IdentificationService, parties: PartyStore, interactions: InteractionStore, cards: CardService, clock: any Clock) {
         self.identification = identification; self.parties = parties; self.interactions = interactions; self.cards = cards; self.clock = clock
+    }
+
+    /// Identifies from the clues and, when identified, adds the card (what a CTI "call offered" lookup needs).
+    public func screenPop(_ clues: ContactClues, script: String? = nil) async throws -> ScreenPop {
+        let who = try await identification.identify(clues)
+        let card = try await (who.status == .identified ? who.partyId : nil).asyncMap { try await cards.card($0, script: script) }
+        return ScreenPop(identification: who, card: card)
     }
 
     public func record(_ input: InboundContactInput) async throws -> InboundContactResult {

@@ -9,7 +9,8 @@ struct IdentificationController {
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
         group.post("identify") { request, _ in
-            try APIJSON.response(try await services.identification.identify(try await request.decodeJSON(ContactClues.self)))
+            let clues = try await request.decodeJSON(ContactClues.self)
+            return try APIJSON.response(try await services.inbound.screenPop(clues, script: try request.scriptQuery()))
         }
         group.post("interactions/inbound") { request, _ in
             try APIJSON.response(try await services.inbound.record(try await request.decodeJSON(InboundContactInput.self)), status: .created)
