@@ -67,6 +67,11 @@ import Testing
             #expect(history.map(\.value) == ["morning", "evening"])
             #expect(history.last?.supersededBy == history.first?.id)
             #expect(try await services.profile.questionsToAsk(partyId: sergey, script: "inbound_call").map(\.key) == ["employer"])
+            // A value told earlier than the current one (a letter typed in late) joins the history only
+            _ = try await services.profile.recordFact(partyId: sergey, FactInput(key: "preferred_contact_time", value: "afternoon", channel: .letter,
+                                                                                 recordedAt: Self.now.addingTimeInterval(-86_400)))
+            #expect(try await services.profile.facts(partyId: sergey, history: false).first { $0.key == "preferred_contact_time" }?.value == "morning")
+            #expect(try await services.profile.facts(partyId: sergey, history: true).filter { $0.key == "preferred_contact_time" }.count == 3)
             // And a wrong answer type is refused without changing anything
             await #expect(throws: RapportError.self) {
                 _ = try await services.profile.recordFact(partyId: sergey, FactInput(key: "children_count", value: "two"))

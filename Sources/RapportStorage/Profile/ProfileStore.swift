@@ -49,9 +49,18 @@ public struct ProfileStore: Sendable {
                 Reference(table: "parties", id: fact.partyId, entity: "party"),
                 Reference(table: "interactions", id: fact.interactionId, entity: "interaction"),
             ], on: db)
-            try await db.update("party_facts").set("superseded_at", to: SQLBind(fact.recordedAt)).set("superseded_by", to: SQLBind(fact.id))
-                .where("party_id", .equal, SQLBind(fact.partyId)).where("key", .equal, SQLBind(fact.key))
-                .where("superseded_at", .is, SQLLiteral.null).run()
+            var fact = fact
+            let current = try await db.select().column("*").from("party_facts").where("party_id", .equal, SQLBind(fact.partyId))
+                .where("key", .equal, SQLBind(fact.key)).where("superseded_at", .is, SQLLiteral.null).first()?
+                .decode(model: Fact.self, with: recordDecoder)
+            if let current, current.recordedAt > fact.recordedAt {
+                // Told earlier than what we already know: it goes into the history, the current value stays.
+                fact.supersededAt = current.recordedAt
+                fact.supersededBy = current.id
+            } else if let current {
+                try await db.update("party_facts").set("superseded_at", to: SQLBind(fact.recordedAt)).set("superseded_by", to: SQLBind(fact.id))
+                    .where("id", .equal, SQLBind(current.id)).run()
+            }
             try await db.insertRecord("party_facts", fact)
             try await db.appendEvent("fact.recorded", aggregateId: fact.partyId, at: fact.recordedAt, payload: ["key": fact.key])
             return fact
