@@ -46,6 +46,26 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func everyChannelsAddressIdentifiesItsOwner(engine: TestEngine) async throws {
+        try await withDemo(engine) { services, _ in
+            let cases: [(ContactClues, String?)] = [
+                (ContactClues(channel: .phone, address: "+44 7700 900123"), "Brown Emily"),
+                (ContactClues(channel: .fax, address: "8 495 100-20-30"), "Петров Иван Сергеевич"),
+                (ContactClues(channel: .email, address: "<Anna.Sokolova@Example.RU>"), nil),
+                (ContactClues(channel: .email, address: " Anna.Sokolova@Example.RU "), "Соколова Анна"),
+                (ContactClues(channel: .webForm, address: "Anna_S"), "Соколова Анна"),
+                (ContactClues(channel: .ivr, orderNumber: "ORD-5005"), "Orlov Sergey"),
+                (ContactClues(channel: .email, contractNumber: "SV-2025-07"), "ООО «Северный ветер»"),
+            ]
+            for (clues, expected) in cases {
+                let who = try await services.inbound.screenPop(clues)
+                let name = who.identification.status == .identified ? who.card?.party.displayName : nil
+                #expect(name == expected, "\(clues.address ?? clues.orderNumber ?? clues.contractNumber ?? "")")
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func s8AFactGivenByEmailIsNotAskedAgainOnThePhone(engine: TestEngine) async throws {
         try await withDemo(engine) { services, clock in
             let sergey = try #require(try await services.parties.owner(of: .email, address: "s.orlov@example.com")).partyId
@@ -129,8 +149,29 @@ import Testing
             #expect(try await services.identification.identify(ContactClues(channel: .phone, address: "89997654321")).partyId == customer)
             #expect(try await services.cards.card(prospect).party.id == customer)
             #expect(try await services.merges.duplicateCandidates().contains { $0.otherPartyId == prospect } == false)
-            // When a contact arrives after the merge and the merge is undone
+            // A merged party takes no new records: they belong on the survivor
+            do {
+                _ = try await services.profile.recordFact(partyId: prospect, FactInput(key: "employer", value: "x"))
+                Issue.record("a fact was recorded on a merged party")
+            } catch let error as RapportError {
+                #expect(error.code == "party_merged")
+            }
+            #expect(try await services.parties.list(PartyFilter(), page: PageRequest(limit: 200)).items.contains { $0.id == prospect } == false)
+            // When a contact arrives after the merge, the survivor changes, and another duplicate is merged in
             let later = try await services.inbound.record(InboundContactInput(channel: .phone, address: "89997654321", subject: "After the merge"))
+            _ = try await services.parties.update(customer, PartyInput(valueTier: "gold"))
+            let third = try await services.parties.create(PartyInput(kind: .person, surname: "Nikolaev", givenName: "Oleg", patronymic: "Petrovich"))
+            let second = try await services.merges.merge(MergeInput(survivorId: customer, mergedId: third.party.id))
+            // Then merges are undone newest first
+            do {
+                _ = try await services.merges.undo(merge.id)
+                Issue.record("an older merge was undone before a newer one")
+            } catch let error as RapportError {
+                #expect(error.code == "merge_not_latest")
+            }
+            #expect(try await services.parties.get(customer).party.patronymic == "Petrovich")
+            _ = try await services.merges.undo(second.id)
+            #expect(try await services.parties.get(customer).party.patronymic == nil)
             let undone = try await services.merges.undo(merge.id)
             #expect(undone.undoneAt != nil)
             // Then both are as they were, and what arrived since stays with the survivor
@@ -141,6 +182,7 @@ import Testing
             #expect(restored.facts.map(\.key) == ["employer"])
             let survivor = try await services.cards.card(customer)
             #expect(survivor.identities.map(\.normalized) == ["oleg.nikolaev@example.ru"])
+            #expect(survivor.party.valueTier == "gold")  // changed after the merge: stands
             #expect(survivor.lastInteractions.map(\.id).contains(later.interaction.id))
             await #expect(throws: RapportError.self) { _ = try await services.merges.undo(merge.id) }
         }

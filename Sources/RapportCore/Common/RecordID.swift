@@ -49,15 +49,21 @@ extension ClosedVocabulary {
 /// The API's name of a field (snake_case, dotted path) from a decoding path.
 public enum FieldName {
     public static func of(_ path: [any CodingKey]) -> String {
-        let parts = path.map { key -> String in
-            if let i = key.intValue { return String(i) }
+        var name = ""
+        for key in path {
+            // Array positions: an int key, or Foundation's "Index N" key for unkeyed containers.
+            let index = key.intValue ?? (key.stringValue.hasPrefix("Index ") ? Int(key.stringValue.dropFirst(6)) : nil)
+            if let index {
+                name += "[\(index)]"
+                continue
+            }
             var out = ""
             for ch in key.stringValue {
                 if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
             }
-            return out
+            name += name.isEmpty ? out : "." + out
         }
-        return parts.isEmpty ? "value" : parts.joined(separator: ".")
+        return name.isEmpty ? "value" : name
     }
 }
 

@@ -49,7 +49,7 @@ public struct SearchQuery: Sendable, Equatable {
 
     public init(parsing text: String, defaultRegion: PhoneRegion = .ru) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(trimmed.count) else {
+        guard (2...200).contains(trimmed.count) else {
             throw RapportError.invalidField("q", code: "invalid_query", "give 2 to 200 characters to search for", "укажите от 2 до 200 символов для поиска")
         }
         email = nil

@@ -103,7 +103,7 @@ public struct Card: Encodable, Sendable {
     public var organisations: [OrganisationContext]
     /// For an organisation: its contact persons.
     public var contactPersons: [ContactPerson]
-    /// Merges into this party that can still be undone.
+    /// Merges into or out of this party (undone ones too), newest first, at most 50.
     public var merges: [MergeRecord]
 
     public init(party: Party, identities: [Identity], greeting: Greeting?, probablyCallingAbout: CustomerRequest?, openRequests: [CustomerRequest],

@@ -38,8 +38,8 @@ public struct Question: Codable, Sendable, Equatable {
             guard !v.isEmpty, v.count <= 2000 else { throw bad("must be 1–2000 characters", "должен быть от 1 до 2000 символов") }
             return v
         case .number:
-            guard let n = Decimal(string: v, locale: Locale(identifier: "en_US_POSIX")), v.count <= 30,
-                  v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else { throw bad("must be a number", "должен быть числом") }
+            guard v.count <= 30, v.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?/) != nil,
+                  let n = Decimal(string: v, locale: Locale(identifier: "en_US_POSIX")) else { throw bad("must be a number", "должен быть числом") }
             return "\(n)"
         case .boolean:
             switch v.lowercased() {
@@ -101,7 +101,12 @@ public struct QuestionInput: Codable, Sendable {
             }
             q.staleAfterDays = staleAfterDays
         }
-        if let position { q.position = position }
+        if let position {
+            guard (0...1_000_000).contains(position) else {
+                throw RapportError.invalidField("position", code: "out_of_range", "between 0 and 1000000", "от 0 до 1000000")
+            }
+            q.position = position
+        }
         if let active { q.active = active }
         if q.answerType == .choice, (q.choices ?? []).isEmpty {
             throw RapportError.missingField("choices")

@@ -48,7 +48,7 @@ public struct MergeRecord: Codable, Sendable, Equatable, Identifiable {
 public struct DuplicateCandidate: Codable, Sendable, Equatable {
     public var partyId: UUID
     public var otherPartyId: UUID
-    /// `identity_claimed_twice`, `name_and_birth_date`, `same_tax_id`.
+    /// `identity_claimed_twice`, `name_and_birth_date`, `transliterated_name_and_birth_date`, `same_tax_id`.
     public var reason: String
     public var detail: String
     public var displayName: String?
@@ -68,6 +68,42 @@ extension Party {
          ("inn", inn), ("kpp", kpp), ("foreign_tax_id", foreignTaxId), ("country", country), ("time_zone", timeZone), ("value_tier", valueTier)]
     }
 
+    mutating func setMergeable(_ name: String, _ value: String?) throws {
+        switch name {
+        case "surname": surname = value
+        case "given_name": givenName = value
+        case "patronymic": patronymic = value
+        case "birth_date": birthDate = try value.map { try CivilDate(parsing: $0) }
+        case "language": language = value
+        case "legal_name": legalName = value
+        case "inn": inn = value
+        case "kpp": kpp = value
+        case "foreign_tax_id": foreignTaxId = value
+        case "country": country = value
+        case "time_zone": timeZone = value
+        case "value_tier": valueTier = value
+        default: break
+        }
+    }
+
+    /// The survivor's fields when a merge is undone: a field the merge changed goes back to its
+    /// value before, unless it was changed again since (then the later change stands).
+    public func undoingMerge(before: Party, after: Party, now: Date) throws -> Party {
+        var result = self
+        let was = Dictionary(uniqueKeysWithValues: before.mergeableFields.map { ($0.name, $0.value) })
+        let set = Dictionary(uniqueKeysWithValues: after.mergeableFields.map { ($0.name, $0.value) })
+        for (name, current) in mergeableFields where current == set[name] ?? nil && current != was[name] ?? nil {
+            try result.setMergeable(name, was[name] ?? nil)
+        }
+        if result.surname == nil && result.givenName == nil { result.givenName = before.givenName }
+        if lifecycleStage == after.lifecycleStage && stageChangedAt == after.stageChangedAt {
+            result.lifecycleStage = before.lifecycleStage
+            result.stageChangedAt = before.stageChangedAt
+        }
+        try result.apply(PartyInput(), now: now)
+        return result
+    }
+
     /// The survivor's fields after merging `other` into it under `rule`; conflicts are listed.
     public func merged(with other: Party, rule: MergeRule, now: Date) throws -> (Party, [FieldConflict]) {
         var values = Dictionary(uniqueKeysWithValues: mergeableFields.map { ($0.name, $0.value) })
@@ -85,18 +121,8 @@ extension Party {
             }
         }
         var result = self
-        result.surname = values["surname"] ?? nil
-        result.givenName = (values["given_name"] ?? nil) ?? (result.surname == nil ? givenName : nil)
-        result.patronymic = values["patronymic"] ?? nil
-        result.birthDate = try (values["birth_date"] ?? nil).map { try CivilDate(parsing: $0) }
-        result.language = values["language"] ?? nil
-        result.legalName = values["legal_name"] ?? nil
-        result.inn = values["inn"] ?? nil
-        result.kpp = values["kpp"] ?? nil
-        result.foreignTaxId = values["foreign_tax_id"] ?? nil
-        result.country = values["country"] ?? nil
-        result.timeZone = values["time_zone"] ?? nil
-        result.valueTier = values["value_tier"] ?? nil
+        for (name, value) in values { try result.setMergeable(name, value) }
+        if result.surname == nil && result.givenName == nil { result.givenName = givenName }  // an unnamed prospect stays unnamed
         if other.lifecycleStage == .customer && lifecycleStage != .customer {
             result.lifecycleStage = .customer
             result.stageChangedAt = other.stageChangedAt

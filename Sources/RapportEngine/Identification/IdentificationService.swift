@@ -40,7 +40,7 @@ public struct IdentificationService: Sendable {
         do {
             return .success((kind, try normalizer.normalize(kind: kind, value: raw, network: clues.network)))
         } catch let error as RapportError {
-            return .failure(RapportError(.invalid, code: "address_invalid", message: "the address could not be read as a \(kind.rawValue): \(error.message)",
+            return .failure(RapportError(.invalid, code: "address_invalid", message: "the address could not be read (\(kind.rawValue)): \(error.message)",
                                          messageRu: "адрес не распознан (\(kind.rawValue)): \(error.messageRu)"))
         } catch {
             return .failure(RapportError(.invalid, code: "address_invalid", message: "the address could not be read", messageRu: "адрес не распознан"))

@@ -75,6 +75,7 @@ public struct InboundService: Sendable {
 
     public func record(_ input: InboundContactInput) async throws -> InboundContactResult {
         let now = clock.now()
+        let script = try input.script.map { try FactKey.validate($0, field: "script") }
         // Validate the entry before anything is written.
         var entry = try InteractionInput(partyId: nil, channel: input.channel, direction: .inbound, occurredAt: input.occurredAt,
                                          address: input.address, agent: input.agent, subject: input.subject, summary: input.summary,
@@ -102,7 +103,7 @@ public struct InboundService: Sendable {
         }
         entry.partyId = result.status == .identified ? result.partyId : nil
         let recorded = try await interactions.append(entry)
-        let card = try await recorded.partyId.asyncMap { try await cards.card($0, script: input.script) }
+        let card = try await recorded.partyId.asyncMap { try await cards.card($0, script: script) }
         return InboundContactResult(identification: result, interaction: recorded, card: card)
     }
 

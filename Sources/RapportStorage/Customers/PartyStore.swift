@@ -38,9 +38,7 @@ public struct PartyStore: Sendable {
     public func update(_ id: UUID, _ change: @escaping @Sendable (inout Party) throws -> Void) async throws -> PartyRecord {
         let engine = database.engine
         return try await database.write { db in
-            guard var party = try await db.record(Party.self, from: "parties", id: id) else {
-                throw RapportError.notFound("party", id.uuidString.lowercased())
-            }
+            var party = try await MergeStore.live(id, on: db)
             try change(&party)
             try await db.updateRecord("parties", id: id, party)
             try await SearchIndex.refreshParty(id, on: db, engine: engine)
@@ -51,7 +49,7 @@ public struct PartyStore: Sendable {
 
     public func list(_ filter: PartyFilter, page: PageRequest) async throws -> Page<Party> {
         try await database.read { db in
-            var q = db.select().column("*").from("parties")
+            var q = db.select().column("*").from("parties").where("merged_into_id", .is, SQLLiteral.null)
             if let kind = filter.kind { q = q.where("kind", .equal, SQLBind(kind.rawValue)) }
             if let stage = filter.lifecycleStage { q = q.where("lifecycle_stage", .equal, SQLBind(stage.rawValue)) }
             if let inn = filter.inn { q = q.where("inn", .equal, SQLBind(inn)) }
@@ -80,7 +78,7 @@ public struct PartyStore: Sendable {
     public func addIdentity(_ identity: Identity) async throws -> Identity {
         let engine = database.engine
         return try await database.write { db in
-            try await db.require("parties", id: identity.partyId, entity: "party")
+            _ = try await MergeStore.live(identity.partyId, on: db)
             try await Self.claim(identity, on: db)
             try await SearchIndex.refreshParty(identity.partyId, on: db, engine: engine)
             try await db.appendEvent("identity.added", aggregateId: identity.partyId, at: identity.createdAt)
@@ -150,12 +148,8 @@ public struct PartyStore: Sendable {
 
     public func addContactRole(_ role: ContactRole) async throws -> ContactRole {
         try await database.write { db in
-            guard let org = try await db.record(Party.self, from: "parties", id: role.organisationId) else {
-                throw RapportError.notFound("party", role.organisationId.uuidString.lowercased())
-            }
-            guard let person = try await db.record(Party.self, from: "parties", id: role.personId) else {
-                throw RapportError.notFound("party", role.personId.uuidString.lowercased())
-            }
+            let org = try await MergeStore.live(role.organisationId, on: db)
+            let person = try await MergeStore.live(role.personId, on: db)
             guard org.kind == .organisation, person.kind == .person else {
                 throw RapportError(.invalid, code: "invalid_contact_role", message: "a contact role links a person to an organisation",
                                    messageRu: "контактное лицо — это физическое лицо при организации")
@@ -211,15 +205,13 @@ public struct PartyStore: Sendable {
 
     public func addRelationship(_ relationship: Relationship) async throws -> Relationship {
         try await database.write { db in
-            guard let party = try await db.record(Party.self, from: "parties", id: relationship.partyId) else {
-                throw RapportError.notFound("party", relationship.partyId.uuidString.lowercased())
-            }
+            let party = try await MergeStore.live(relationship.partyId, on: db)
             guard party.kind == .person else {
                 throw RapportError(.invalid, code: "invalid_relationship", message: "relationships link persons",
                                    messageRu: "родственные и личные связи бывают только у физических лиц")
             }
             if let related = relationship.relatedPartyId {
-                try await db.require("parties", id: related, entity: "party")
+                _ = try await MergeStore.live(related, on: db)
             }
             try await db.insertRecord("relationships", relationship)
             try await db.appendEvent("relationship.added", aggregateId: relationship.partyId, at: relationship.createdAt)
@@ -238,7 +230,7 @@ public struct PartyStore: Sendable {
 
     public func setAccount(_ partyId: UUID, _ make: @escaping @Sendable (Account?) throws -> Account) async throws -> Account {
         try await database.write { db in
-            try await db.require("parties", id: partyId, entity: "party")
+            _ = try await MergeStore.live(partyId, on: db)
             let existing = try await db.record(Account.self, from: "accounts", id: partyId, key: "party_id")
             let account = try make(existing)
             if existing == nil {

@@ -83,7 +83,12 @@ struct RecordTable<Record: Codable & Sendable & Identifiable>: Sendable where Re
 
     static func check(_ references: [Reference], on db: any SQLDatabase) async throws {
         for r in references {
-            if let id = r.id { try await db.require(r.table, id: id, entity: r.entity) }
+            guard let id = r.id else { continue }
+            if r.table == "parties" {
+                _ = try await MergeStore.live(id, on: db)  // a merged party takes no new records; its survivor does
+            } else {
+                try await db.require(r.table, id: id, entity: r.entity)
+            }
         }
     }
 }

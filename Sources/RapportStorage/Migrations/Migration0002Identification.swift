@@ -55,13 +55,14 @@ enum Migration0002Identification {
             survivor_id {id} NOT NULL REFERENCES parties (id),
             merged_id {id} NOT NULL REFERENCES parties (id),
             rule TEXT NOT NULL CHECK (rule IN ('newest_wins', 'survivor_wins')),
+            position INTEGER NOT NULL,
             snapshot TEXT NOT NULL,
             merged_at {ts} NOT NULL,
             undone_at {ts},
             CHECK (survivor_id <> merged_id)
         )
         """,
-        "CREATE INDEX idx_merges_survivor_id ON merges (survivor_id)",
+        "CREATE UNIQUE INDEX idx_merges_survivor_id_position ON merges (survivor_id, position)",
         "CREATE INDEX idx_merges_merged_id ON merges (merged_id)",
         """
         CREATE TABLE duplicate_hints (

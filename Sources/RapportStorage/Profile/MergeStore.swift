@@ -5,6 +5,8 @@ import SQLKit
 /// What a merge changed, exactly enough to undo it.
 struct MergeSnapshot: Codable, Sendable {
     var survivorBefore: Party
+    /// The survivor as the merge left it (to tell the merge's changes from later ones at undo).
+    var survivorAfter: Party?
     var mergedBefore: Party
     /// Table → ids of rows whose `party_id` moved from the merged party to the survivor.
     var moved: [String: [UUID]]
@@ -25,6 +27,8 @@ struct MergeRow: Codable, Sendable {
     var survivorId: UUID
     var mergedId: UUID
     var rule: MergeRule
+    /// 1, 2, 3… per survivor: the order merges into it happened, for undoing newest first.
+    var position: Int
     var snapshot: String
     var mergedAt: Date
     var undoneAt: Date?
@@ -70,7 +74,7 @@ public struct MergeStore: Sendable {
                                    messageRu: "у обоих контрагентов есть лицевой счёт; сначала закройте один из них")
             }
             let (updated, conflicts) = try survivor.merged(with: merged, rule: rule, now: now)
-            var snapshot = MergeSnapshot(survivorBefore: survivor, mergedBefore: merged, moved: [:], relatedMoved: [], rolesMovedAsPerson: [],
+            var snapshot = MergeSnapshot(survivorBefore: survivor, survivorAfter: updated, mergedBefore: merged, moved: [:], relatedMoved: [], rolesMovedAsPerson: [],
                                          rolesMovedAsOrganisation: [], removedRoles: [], removedRelationships: [], supersededFacts: [],
                                          accountMoved: mergedAccount, fieldConflicts: conflicts)
             // A relationship between the two would become a link to itself; a contact role at an
@@ -129,7 +133,9 @@ public struct MergeStore: Sendable {
             try await db.updateRecord("parties", id: mergedId, tombstone)
             try await SearchIndex.removeParty(mergedId, on: db, engine: engine)
             try await SearchIndex.refreshParty(survivorId, on: db, engine: engine)
-            let row = MergeRow(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule,
+            let last = try await db.select().column(SQLFunction("MAX", args: SQLIdentifier("position")), as: "n").from("merges")
+                .where("survivor_id", .equal, SQLBind(survivorId)).first()?.decode(column: "n", as: Int?.self) ?? nil
+            let row = MergeRow(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule, position: (last ?? 0) + 1,
                                snapshot: String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self), mergedAt: now, undoneAt: nil)
             try await db.insertRecord("merges", row)
             try await db.appendEvent("party.merged", aggregateId: survivorId, at: now, payload: ["merged_id": mergedId.uuidString.lowercased()])
@@ -149,6 +155,12 @@ public struct MergeStore: Sendable {
             }
             let snapshot = try JSONDecoder().decode(MergeSnapshot.self, from: Data(row.snapshot.utf8))
             let survivor = try await Self.live(row.survivorId, on: db)
+            let later = try await db.select().column("id").from("merges").where("survivor_id", .equal, SQLBind(row.survivorId))
+                .where("position", .greaterThan, SQLBind(row.position)).where("undone_at", .is, SQLLiteral.null).first()
+            if later != nil {
+                throw RapportError(.conflict, code: "merge_not_latest", message: "a later merge into the same party must be undone first",
+                                   messageRu: "сначала отмените более позднее объединение с этим контрагентом")
+            }
             for (table, ids) in snapshot.moved {
                 try await Self.reassign(table, column: "party_id", ids: ids, from: row.survivorId, to: row.mergedId, on: db)
             }
@@ -164,12 +176,7 @@ public struct MergeStore: Sendable {
             if snapshot.accountMoved {
                 try await db.update("accounts").set("party_id", to: SQLBind(row.mergedId)).where("party_id", .equal, SQLBind(row.survivorId)).run()
             }
-            var restored = snapshot.survivorBefore
-            restored.updatedAt = now
-            if survivor.lifecycleStage != restored.lifecycleStage && survivor.stageChangedAt > row.mergedAt {
-                restored.lifecycleStage = survivor.lifecycleStage  // a stage change made after the merge stands
-                restored.stageChangedAt = survivor.stageChangedAt
-            }
+            let restored = try survivor.undoingMerge(before: snapshot.survivorBefore, after: snapshot.survivorAfter ?? survivor, now: now)
             try await db.updateRecord("parties", id: row.survivorId, restored)
             var merged = snapshot.mergedBefore
             merged.updatedAt = now
@@ -194,7 +201,7 @@ public struct MergeStore: Sendable {
 
     static func merges(of partyId: UUID, on db: any SQLDatabase) async throws -> [MergeRecord] {
         try await db.select().column("*").from("merges").where("survivor_id", .equal, SQLBind(partyId))
-            .orWhere("merged_id", .equal, SQLBind(partyId)).orderBy("id", .descending).limit(50).all()
+            .orWhere("merged_id", .equal, SQLBind(partyId)).orderBy("merged_at", .descending).orderBy("position", .descending).limit(50).all()
             .map { try $0.decode(model: MergeRow.self, with: recordDecoder).record() }
     }
 
@@ -228,6 +235,9 @@ public struct MergeStore: Sendable {
     public func recordDuplicateHint(partyId: UUID, otherPartyId: UUID, reason: String, detail: String, at now: Date) async throws {
         guard partyId != otherPartyId else { return }
         try await database.write { db in
+            let known = try await db.select().column("id").from("duplicate_hints").where("party_id", .equal, SQLBind(partyId))
+                .where("other_party_id", .equal, SQLBind(otherPartyId)).where("reason", .equal, SQLBind(reason)).first()
+            guard known == nil else { return }
             try await db.insert(into: "duplicate_hints").columns("id", "party_id", "other_party_id", "reason", "detail", "created_at")
                 .values(SQLBind(UUID.timeOrdered(at: now)), SQLBind(partyId), SQLBind(otherPartyId), SQLBind(reason), SQLBind(detail), SQLBind(now)).run()
         }
