@@ -78,7 +78,8 @@ enum Migration0002Identification {
         "CREATE INDEX idx_duplicate_hints_party_id ON duplicate_hints (party_id)",
     ], sqlite: [
         // Terms are pre-folded by SearchTerms (Latin letters and digits); rowid = the row's rowid.
-        "CREATE VIRTUAL TABLE party_search USING fts5(terms, tokenize = 'unicode61', detail = none)",
+        // Prefix indexes for 2 and 3 characters keep short typed prefixes ("ив") fast on a large registry.
+        "CREATE VIRTUAL TABLE party_search USING fts5(terms, tokenize = 'unicode61', detail = none, prefix = '2 3')",
         "CREATE VIRTUAL TABLE interaction_search USING fts5(terms, tokenize = 'unicode61', detail = none)",
     ], postgres: [
         "CREATE TABLE party_search (party_id UUID PRIMARY KEY REFERENCES parties (id), terms TSVECTOR NOT NULL)",
