@@ -29,7 +29,7 @@ struct HTTPBench {
         // Rapport, in this process.
         let app = Application(router: RapportRouter.build(services: runtime.services),
                               configuration: .init(address: .hostname("127.0.0.1", port: rapportPort), serverName: "Rapport"),
-                              logger: Logger(label: "rapport.bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+                              logger: Self.quietLogger)
         let server = Task { try await app.run() }
         defer { server.cancel() }
         try await Self.waitForPort(rapportPort)
@@ -51,6 +51,13 @@ struct HTTPBench {
                         ("nginx_p99_ms", String(format: "%.3f", ceiling.p99)),
                         ("ratio_to_nginx", String(format: "%.3f", rapport.requestsPerSecond / max(ceiling.requestsPerSecond, 1)))]
         return result
+    }
+
+    /// Errors only: request logs would cost more than the requests.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "rapport.bench")
+        logger.logLevel = .error
+        return logger
     }
 
     func startNginx(in dir: URL) throws -> Process {

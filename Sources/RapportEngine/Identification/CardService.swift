@@ -16,6 +16,7 @@ public struct CardService: Sendable {
 
     /// The card of a party; for a party merged into another, the survivor's card.
     public func card(_ partyId: UUID, script: String? = nil) async throws -> Card {
+        async let bank = profile.questions()
         var id = partyId
         var data: CardData? = nil
         for _ in 0..<5 {
@@ -23,10 +24,11 @@ public struct CardService: Sendable {
             guard let into = data?.party.mergedIntoId else { break }
             id = into
         }
+        let questionBank = try await bank
         guard let data else { throw RapportError.notFound("party", partyId.uuidString.lowercased()) }
         let now = clock.now()
         let today = CivilDate(now)
-        let questions = QuestionsToAsk.select(try await profile.questions(), facts: data.facts, script: script, now: now)
+        let questions = QuestionsToAsk.select(questionBank, facts: data.facts, script: script, now: now)
         var organisations: [OrganisationContext] = []
         var contactPersons: [ContactPerson] = []
         if data.party.kind == .person {

@@ -19,15 +19,25 @@ public struct IdentificationService: Sendable {
         self.parties = parties; self.commerce = commerce; self.profile = profile; self.cards = cards; self.normalizer = normalizer; self.clock = clock
     }
 
+    /// The rules as stored. Read at most once per `cacheSeconds` per process: every contact needs
+    /// them, they change rarely, and a change made through another node is seen within that time.
     public func configuration() async throws -> MatchingConfiguration {
-        try await profile.setting(Self.settingKey, as: MatchingConfiguration.self) ?? .standard
+        let now = ContinuousClock.now
+        if let cached = cache.get(), now - cached.at < .seconds(Self.cacheSeconds) { return cached.value }
+        let value = try await profile.setting(Self.settingKey, as: MatchingConfiguration.self) ?? .standard
+        cache.set((value, now))
+        return value
     }
 
     public func setConfiguration(_ configuration: MatchingConfiguration) async throws -> MatchingConfiguration {
         try configuration.validate()
         try await profile.setSetting(Self.settingKey, configuration, at: clock.now())
+        cache.set(nil)
         return configuration
     }
+
+    static let cacheSeconds: Int64 = 2
+    let cache = Locked<(value: MatchingConfiguration, at: ContinuousClock.Instant)?>(nil)
 
     /// The normalised address of the clues, or why there is none.
     public func address(of clues: ContactClues) -> Result<(kind: IdentityKind, normalized: String), RapportError>? {
@@ -49,15 +59,19 @@ public struct IdentificationService: Sendable {
 
     /// Identifies from the clues; at least one clue (address, order or contract number, text, name) is required.
     public func identify(_ clues: ContactClues) async throws -> Identification {
+        try requireClue(clues)
+        return try await identify(clues, configuration: try await configuration())
+    }
+
+    func requireClue(_ clues: ContactClues) throws {
         let given = [clues.address, clues.orderNumber, clues.contractNumber, clues.text, clues.surname, clues.givenName]
         guard given.contains(where: { !($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw RapportError(.invalid, code: "missing_clues", message: "give an address, an order or contract number, a text or a name to identify by",
                                messageRu: "укажите адрес, номер заказа или договора, текст или имя для идентификации")
         }
-        return try await identify(clues, configuration: try await configuration())
     }
 
-    func identify(_ clues: ContactClues, configuration: MatchingConfiguration) async throws -> Identification {
+    func identify(_ clues: ContactClues, configuration: MatchingConfiguration, names: Bool = true) async throws -> Identification {
         let address = self.address(of: clues)
         var rules = configuration.rules.filter(\.enabled)
         if case .success(let a)? = address {
@@ -107,7 +121,7 @@ public struct IdentificationService: Sendable {
             result.reasonMessageRu = why.messageRu
         }
         // Names for the agent.
-        let ids = ([result.matchedBy] + result.candidates.map { Optional($0) }).compactMap { $0?.partyId }
+        let ids = ((names ? [result.matchedBy] : []) + result.candidates.map { Optional($0) }).compactMap { $0?.partyId }
         if !ids.isEmpty {
             let names = Dictionary(try await cards.parties(ids).map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
             if let matched = result.matchedBy { result.matchedBy?.displayName = names[matched.partyId] }
@@ -124,4 +138,13 @@ public struct IdentificationService: Sendable {
         }
         return Array(out.prefix(12))
     }
+}
+
+/// A value shared between tasks behind a lock.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.withLock { value } }
+    func set(_ new: Value) { lock.withLock { value = new } }
 }

@@ -68,8 +68,10 @@ public struct InboundService: Sendable {
 
     /// Identifies from the clues and, when identified, adds the card (what a CTI "call offered" lookup needs).
     public func screenPop(_ clues: ContactClues, script: String? = nil) async throws -> ScreenPop {
-        let who = try await identification.identify(clues)
+        try identification.requireClue(clues)
+        var who = try await identification.identify(clues, configuration: try await identification.configuration(), names: false)
         let card = try await (who.status == .identified ? who.partyId : nil).asyncMap { try await cards.card($0, script: script) }
+        if let card { who.matchedBy?.displayName = card.party.displayName }  // the card has the name: no extra read
         return ScreenPop(identification: who, card: card)
     }
 

@@ -15,18 +15,18 @@ struct APIErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as RapportError {
-            return APIErrorMapping.response(error, requestId: context.id)
+            return APIErrorMapping.response(error, requestId: context.requestId)
         } catch let error as DecodingError {
-            return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.id)
+            return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.requestId)
         } catch is NIOTooManyBytesError {
-            return APIErrorMapping.response(APIErrorMapping.describe(HTTPError(.contentTooLarge)), requestId: context.id)
+            return APIErrorMapping.response(APIErrorMapping.describe(HTTPError(.contentTooLarge)), requestId: context.requestId)
         } catch let error as HTTPError {
-            return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.id)
+            return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.requestId)
         } catch {
             context.logger.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
             return APIErrorMapping.response(RapportError(.invalid, code: "internal_error", message: "an internal error occurred; quote the request id",
                                                          messageRu: "внутренняя ошибка; сообщите идентификатор запроса"),
-                                            status: .internalServerError, requestId: context.id)
+                                            status: .internalServerError, requestId: context.requestId)
         }
     }
 }
@@ -102,5 +102,12 @@ enum APIErrorMapping {
         case is Double.Type: "a number"
         default: "an object or array"
         }
+    }
+}
+
+extension RequestContext {
+    /// Hummingbird's request id, from the logger metadata; never traps when a logger keeps no metadata.
+    var requestId: String {
+        logger[metadataKey: "hb.request.id"]?.description ?? UUID().uuidString.lowercased()
     }
 }

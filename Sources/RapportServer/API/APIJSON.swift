@@ -9,10 +9,11 @@ enum APIJSON {
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
+        e.keyEncodingStrategy = .custom(SnakeCase.jsonKey)
+        let style = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+            try c.encode(style.format(date))
         }
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e

@@ -3,8 +3,9 @@ import RapportCore
 import SQLKit
 
 /// Column names are the snake_case of the record's properties; nil is written as NULL.
-let recordEncoder = SQLQueryEncoder(keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-let recordDecoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+/// (The conversion is remembered per key: see `SnakeCase`.)
+let recordEncoder = SQLQueryEncoder(keyEncodingStrategy: .custom { SnakeCase.jsonKey($0) }, nilEncodingStrategy: .asNil)
+let recordDecoder = SQLRowDecoder(keyDecodingStrategy: .custom { SnakeCase.jsonKey($0) })
 
 extension SQLDatabase {
     func insertRecord(_ table: String, _ record: some Encodable & Sendable) async throws {
