@@ -26,10 +26,10 @@ public struct Services: Sendable {
         let partyStore = PartyStore(database: database), profileStore = ProfileStore(database: database), cardStore = CardStore(database: database)
         identification = IdentificationService(parties: partyStore, commerce: CommerceStore(database: database), profile: profileStore,
                                                cards: cardStore, normalizer: normalizer, clock: clock)
-        cards = CardService(cards: cardStore, profile: profileStore, clock: clock)
+        profile = ProfileService(store: profileStore, parties: partyStore, clock: clock, bank: TimedCache())
+        cards = CardService(cards: cardStore, profile: profile, clock: clock)
         inbound = InboundService(identification: identification, parties: partyStore, interactions: InteractionStore(database: database),
                                  cards: cards, clock: clock)
-        profile = ProfileService(store: profileStore, parties: partyStore, clock: clock)
         merges = MergeService(store: MergeStore(database: database), clock: clock)
         search = SearchService(store: SearchStore(database: database), normalizer: normalizer)
     }

@@ -6,11 +6,11 @@ import RapportStorage
 /// (greeting, "probably calling about", questions still to ask, suggestions).
 public struct CardService: Sendable {
     let cards: CardStore
-    let profile: ProfileStore
+    let profile: ProfileService
     let clock: any Clock
     public var lifeEventRules: [LifeEventRule] = LifeEventRule.standard
 
-    public init(cards: CardStore, profile: ProfileStore, clock: any Clock) {
+    init(cards: CardStore, profile: ProfileService, clock: any Clock) {
         self.cards = cards; self.profile = profile; self.clock = clock
     }
 

@@ -22,22 +22,17 @@ public struct IdentificationService: Sendable {
     /// The rules as stored. Read at most once per `cacheSeconds` per process: every contact needs
     /// them, they change rarely, and a change made through another node is seen within that time.
     public func configuration() async throws -> MatchingConfiguration {
-        let now = ContinuousClock.now
-        if let cached = cache.get(), now - cached.at < .seconds(Self.cacheSeconds) { return cached.value }
-        let value = try await profile.setting(Self.settingKey, as: MatchingConfiguration.self) ?? .standard
-        cache.set((value, now))
-        return value
+        try await cache.get { try await profile.setting(Self.settingKey, as: MatchingConfiguration.self) ?? .standard }
     }
 
     public func setConfiguration(_ configuration: MatchingConfiguration) async throws -> MatchingConfiguration {
         try configuration.validate()
         try await profile.setSetting(Self.settingKey, configuration, at: clock.now())
-        cache.set(nil)
+        cache.invalidate()
         return configuration
     }
 
-    static let cacheSeconds: Int64 = 2
-    let cache = Locked<(value: MatchingConfiguration, at: ContinuousClock.Instant)?>(nil)
+    let cache = TimedCache<MatchingConfiguration>()
 
     /// The normalised address of the clues, or why there is none.
     public func address(of clues: ContactClues) -> Result<(kind: IdentityKind, normalized: String), RapportError>? {
@@ -140,11 +135,23 @@ public struct IdentificationService: Sendable {
     }
 }
 
-/// A value shared between tasks behind a lock.
-final class Locked<Value: Sendable>: @unchecked Sendable {
+/// A small, rarely changed document read on every contact (matching rules, the question bank):
+/// kept for `seconds` per process, dropped at once when this process changes it. A change made
+/// through another node is seen within `seconds`.
+final class TimedCache<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func set(_ new: Value) { lock.withLock { value = new } }
+    private var entry: (value: Value, at: ContinuousClock.Instant)?
+    let seconds: Int64
+
+    init(seconds: Int64 = 2) { self.seconds = seconds }
+
+    func get(_ load: () async throws -> Value) async throws -> Value {
+        let now = ContinuousClock.now
+        if let entry = lock.withLock({ entry }), now - entry.at < .seconds(seconds) { return entry.value }
+        let value = try await load()
+        lock.withLock { entry = (value, now) }
+        return value
+    }
+
+    func invalidate() { lock.withLock { entry = nil } }
 }

@@ -7,9 +7,10 @@ public struct ProfileService: Sendable {
     let store: ProfileStore
     let parties: PartyStore
     let clock: any Clock
+    let bank: TimedCache<[Question]>
 
-    public init(store: ProfileStore, parties: PartyStore, clock: any Clock) {
-        self.store = store; self.parties = parties; self.clock = clock
+    init(store: ProfileStore, parties: PartyStore, clock: any Clock, bank: TimedCache<[Question]>) {
+        self.store = store; self.parties = parties; self.clock = clock; self.bank = bank
     }
 
     public func recordFact(partyId: UUID, _ input: FactInput) async throws -> Fact {
@@ -27,15 +28,17 @@ public struct ProfileService: Sendable {
     /// The script's questions whose answers are unknown or stale for this party.
     public func questionsToAsk(partyId: UUID, script: String?) async throws -> [Question] {
         let facts = try await self.facts(partyId: partyId, history: false)
-        return QuestionsToAsk.select(try await store.questions(), facts: facts, script: script, now: clock.now())
+        return QuestionsToAsk.select(try await questions(), facts: facts, script: script, now: clock.now())
     }
 
     public func createQuestion(_ input: QuestionInput) async throws -> Question {
-        try await store.createQuestion(try input.make(now: clock.now()))
+        defer { bank.invalidate() }
+        return try await store.createQuestion(try input.make(now: clock.now()))
     }
 
     public func updateQuestion(key: String, _ input: QuestionInput) async throws -> Question {
         let now = clock.now()
+        defer { bank.invalidate() }
         return try await store.updateQuestion(key) { try input.apply(to: &$0, now: now) }
     }
 
@@ -44,7 +47,8 @@ public struct ProfileService: Sendable {
         return q
     }
 
-    public func questions() async throws -> [Question] { try await store.questions() }
+    /// The whole bank, as cached (see `TimedCache`).
+    public func questions() async throws -> [Question] { try await bank.get { try await store.questions() } }
 }
 
 extension Optional {
