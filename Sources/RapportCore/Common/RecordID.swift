@@ -7,13 +7,15 @@ extension UUID {
     /// `rand_a` field (RFC 9562, method 1), and when it runs out the millisecond is advanced.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
         var millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        // Two draws from the system generator (one system call each), not one per byte.
         var rng = SystemRandomNumberGenerator()
-        let counter = UUIDv7Sequence.shared.next(&millis, random: UInt16.random(in: 0...0x3FF, using: &rng))
+        let high = rng.next(), low = rng.next()
+        let counter = UUIDv7Sequence.shared.next(&millis, random: UInt16(truncatingIfNeeded: high) & 0x3FF)
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8((millis >> (8 * (5 - UInt64(i)))) & 0xFF) }
         bytes[6] = 0x70 | UInt8((counter >> 8) & 0x0F)
         bytes[7] = UInt8(counter & 0xFF)
-        for i in 8..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(i - 8))) }
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))

@@ -11,9 +11,12 @@ public enum NameKey {
         var latin = ""
         latin.reserveCapacity(text.utf8.count)
         for scalar in text.lowercased().unicodeScalars {
-            if let mapped = cyrillic[scalar] {
+            if scalar.isASCII {
+                // The common case, without Unicode tables: Latin letters and digits as they are.
+                if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) { latin.unicodeScalars.append(scalar) }
+            } else if let mapped = cyrillic[scalar] {
                 latin += mapped
-            } else if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+            } else if scalar.properties.isAlphabetic {
                 // Latin with diacritics: é → e, ö → o.
                 let folded = String(scalar).folding(options: [.diacriticInsensitive], locale: nil)
                 latin += folded.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
@@ -35,13 +38,34 @@ public enum NameKey {
 
     /// Spelling variants of transliteration collapse to one form.
     static func simplify(_ latin: String) -> String {
-        var s = latin
-        for (from, to) in replacements { s = s.replacingOccurrences(of: from, with: to) }
+        // ASCII bytes only (see `word`); each replacement runs over the whole word in list order.
+        var s = Array(latin.utf8)
+        for (from, to) in replacementBytes { s = replace(s, from, to) }
         // Doubled letters (Юрий → iurii, Yuri → iuri; Anna/Ana).
-        var out = ""
-        for ch in s where ch != out.last || ch.isNumber { out.append(ch) }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        for b in s where b != out.last || (b >= 48 && b <= 57) { out.append(b) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func replace(_ s: [UInt8], _ from: [UInt8], _ to: [UInt8]) -> [UInt8] {
+        guard s.count >= from.count else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count + 2)
+        var i = 0
+        while i < s.count {
+            if i + from.count <= s.count && s[i] == from[0] && s[i..<(i + from.count)].elementsEqual(from) {
+                out += to
+                i += from.count
+            } else {
+                out.append(s[i])
+                i += 1
+            }
+        }
         return out
     }
+
+    static let replacementBytes: [([UInt8], [UInt8])] = replacements.map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
     static let replacements: [(String, String)] = [
         ("shch", "sc"), ("sch", "sc"), ("zh", "j"), ("kh", "h"), ("ts", "c"), ("tz", "c"), ("ch", "c"), ("sh", "s"),

@@ -72,6 +72,9 @@ public struct BulkLoader: Sendable {
     static func set(bulk: Bool, on connection: SQLiteConnection) async throws {
         _ = try await connection.query("PRAGMA cache_size=-\(bulk ? bulkCacheKiB : Database.writerCacheKiB)", [])
         _ = try await connection.query("PRAGMA wal_autocheckpoint=\(bulk ? 100_000 : 1000)", [])
+        // The search index: no incremental segment merging while loading; merged once at the end.
+        _ = try await connection.query("INSERT INTO party_search (party_search, rank) VALUES ('automerge', \(bulk ? 0 : 4))", [])
+        if !bulk { _ = try await connection.query("INSERT INTO party_search (party_search, rank) VALUES ('merge', 500)", []) }
     }
 
     /// Ids of up to `limit` parties drawn at random from the whole table, for benchmark targets.
