@@ -69,6 +69,17 @@ import Testing
         #expect(IdentificationDecision.decide(rules: rules, found: found).partyId == a)
     }
 
+    @Test func aCertainRuleDecidesEvenForAPartyAnEarlierCandidateRuleFound() {
+        let rules = [MatchingRule(name: "by_name", attributes: [.nameTranslit], outcome: .candidate),
+                     MatchingRule(name: "by_phone", attributes: [.identity], outcome: .certain)]
+        let result = IdentificationDecision.decide(rules: rules, found: [.nameTranslit: [a: evidence(.nameTranslit), b: evidence(.nameTranslit)],
+                                                                        .identity: [a: evidence(.identity)]])
+        #expect(result.status == .identified)
+        #expect(result.partyId == a)
+        #expect(result.matchedBy?.rule == "by_phone")
+        #expect(result.candidates.map(\.partyId) == [b])
+    }
+
     @Test func aRuleWithTwoAttributesNeedsBothOnTheSameParty() {
         let rules = [MatchingRule(name: "phone_and_order", attributes: [.identity, .orderNumber], outcome: .certain)]
         #expect(IdentificationDecision.decide(rules: rules, found: [.identity: [a: evidence(.identity)], .orderNumber: [b: evidence(.orderNumber)]]).status == .unknown)

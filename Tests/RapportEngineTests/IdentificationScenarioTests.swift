@@ -51,7 +51,8 @@ import Testing
             let cases: [(ContactClues, String?)] = [
                 (ContactClues(channel: .phone, address: "+44 7700 900123"), "Brown Emily"),
                 (ContactClues(channel: .fax, address: "8 495 100-20-30"), "Петров Иван Сергеевич"),
-                (ContactClues(channel: .email, address: "<Anna.Sokolova@Example.RU>"), nil),
+                (ContactClues(channel: .email, address: "Анна Соколова <Anna.Sokolova@Example.RU>"), "Соколова Анна"),
+                (ContactClues(channel: .email, address: "anna.sokolova@"), nil),
                 (ContactClues(channel: .email, address: " Anna.Sokolova@Example.RU "), "Соколова Анна"),
                 (ContactClues(channel: .webForm, address: "Anna_S"), "Соколова Анна"),
                 (ContactClues(channel: .ivr, orderNumber: "ORD-5005"), "Orlov Sergey"),
@@ -185,6 +186,52 @@ import Testing
             #expect(survivor.party.valueTier == "gold")  // changed after the merge: stands
             #expect(survivor.lastInteractions.map(\.id).contains(later.interaction.id))
             await #expect(throws: RapportError.self) { _ = try await services.merges.undo(merge.id) }
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func undoingAMergeRestoresFactsRolesRelationshipsAndTheAccount(engine: TestEngine) async throws {
+        try await withDemo(engine) { services, clock in
+            let p = services.parties
+            let org = try #require(try await p.owner(of: .email, address: "office@sever-veter.example.ru")).partyId
+            let elena = try #require(try await p.owner(of: .email, address: "e.ivanova@sever-veter.example.ru")).partyId
+            // Given a second record of Elena: the same organisation's contact, her own account, a link to the first record, an older fact
+            let twin = try await p.create(PartyInput(kind: .person, surname: "Иванова", givenName: "Елена", identities: [IdentityInput(kind: .phone, value: "+7 901 000 00 01")])).party.id
+            _ = try await p.addContactRole(organisationId: org, ContactRoleInput(personId: twin, role: "Accountant"))
+            _ = try await p.setAccount(partyId: twin, AccountInput(balanceMinor: 500, creditLimitMinor: 0))
+            _ = try await p.addRelationship(partyId: twin, RelationshipInput(kind: .colleague, relatedPartyId: elena))
+            _ = try await services.profile.recordFact(partyId: elena, FactInput(key: "employer", value: "Северный ветер"))
+            clock.advance(by: 10)
+            _ = try await services.profile.recordFact(partyId: twin, FactInput(key: "employer", value: "ООО «Северный ветер»"))
+            clock.advance(by: 10)
+            // When the twin is merged into Elena, Elena then gives a newer answer, and the merge is undone
+            let merge = try await services.merges.merge(MergeInput(survivorId: elena, mergedId: twin))
+            #expect(merge.moved["accounts"] == 1)
+            #expect(try await services.profile.facts(partyId: elena, history: false).map(\.value) == ["ООО «Северный ветер»"])
+            #expect(try await p.contactRoles(of: elena).count == 1)  // the duplicate role was set aside
+            #expect(try await p.relationships(of: elena).isEmpty)     // a link to herself was set aside
+            clock.advance(by: 10)
+            _ = try await services.profile.recordFact(partyId: elena, FactInput(key: "employer", value: "АО «Ветер»"))
+            _ = try await services.merges.undo(merge.id)
+            // Then each record has its own role, account, relationship, and exactly one current answer
+            #expect(try await services.profile.facts(partyId: elena, history: false).map(\.value) == ["АО «Ветер»"])
+            #expect(try await services.profile.facts(partyId: twin, history: false).map(\.value) == ["ООО «Северный ветер»"])
+            #expect(try await p.contactRoles(of: twin).map(\.role) == ["Accountant"])
+            #expect(try await p.account(partyId: twin).balanceMinor == 500)
+            #expect(try await p.relationships(of: twin).map(\.relatedPartyId) == [elena])
+            #expect(try await p.contactRoles(of: elena).count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aNameAndBirthDateFindThePersonAmongManyNamesakes(engine: TestEngine) async throws {
+        try await withDemo(engine) { services, _ in
+            for _ in 0..<25 { _ = try await services.parties.create(PartyInput(kind: .person, surname: "Иванов", givenName: "Иван")) }
+            let born = try CivilDate(year: 1977, month: 7, day: 7)
+            let wanted = try await services.parties.create(PartyInput(kind: .person, surname: "Иванов", givenName: "Иван", birthDate: born)).party.id
+            let who = try await services.identification.identify(ContactClues(channel: .letter, surname: "Ivanov", givenName: "Ivan", birthDate: born))
+            #expect(who.status == .candidates)
+            #expect(who.candidates.map(\.partyId) == [wanted])
         }
     }
 

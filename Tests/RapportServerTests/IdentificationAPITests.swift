@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func badInputGetsAClearErrorAndChangesNothing() async throws {
-        try await api.withAPI { client, _ in
+        try await api.withAPI { client, services in
             let cases: [(String, HTTPRequest.Method, String?, String)] = [
                 ("/api/v1/identify", .post, #"{"channel":"pigeon"}"#, "invalid_enum"),
                 ("/api/v1/identify", .post, #"{"channel":"phone"}"#, "missing_clues"),
@@ -47,6 +47,9 @@ import Testing
             }
             let parties = try APITests.object(try await client.execute(uri: "/api/v1/parties", method: .get))
             #expect((parties["items"] as? [Any])?.isEmpty == true)
+            let trail = try APITests.object(try await client.execute(uri: "/api/v1/search?q=%2B79161234567", method: .get))
+            #expect((trail["interactions"] as? [Any])?.isEmpty == true)
+            #expect(try await services.interactions.all(page: PageRequest()).items.isEmpty)
         }
     }
 }

@@ -115,38 +115,42 @@ public struct Identification: Codable, Sendable, Equatable {
 public enum IdentificationDecision {
     /// `found[attribute]` maps each party an attribute pointed at to what matched.
     public static func decide(rules: [MatchingRule], found: [MatchAttribute: [UUID: MatchEvidence]]) -> Identification {
-        var matches: [MatchedParty] = []
-        var seen = Set<UUID>()
+        // What each enabled rule matched, in rule order. A rule with several attributes matches
+        // the parties every attribute found.
+        var perRule: [(rule: MatchingRule, parties: [UUID])] = []
         for rule in rules where rule.enabled {
-            // A rule with several attributes matches the parties every attribute found.
             var parties: Set<UUID>? = nil
             for attribute in rule.attributes {
                 let these = Set(found[attribute]?.keys.map { $0 } ?? [])
                 parties = parties.map { $0.intersection(these) } ?? these
             }
-            for party in (parties ?? []).sorted(by: { $0.uuidString < $1.uuidString }) where !seen.contains(party) {
-                seen.insert(party)
-                matches.append(MatchedParty(partyId: party, rule: rule.name, outcome: rule.outcome,
-                                            evidence: rule.attributes.compactMap { found[$0]?[party] }))
-            }
+            let sorted = (parties ?? []).sorted { $0.uuidString < $1.uuidString }
+            if !sorted.isEmpty { perRule.append((rule, sorted)) }
         }
-        let certain = matches.filter { $0.outcome == .certain }
-        guard let first = certain.first else {
-            if matches.isEmpty {
+        func match(_ party: UUID, _ rule: MatchingRule) -> MatchedParty {
+            MatchedParty(partyId: party, rule: rule.name, outcome: rule.outcome, evidence: rule.attributes.compactMap { found[$0]?[party] })
+        }
+        // Every party any rule pointed at, once, under the first rule that did.
+        var everyone: [MatchedParty] = []
+        for (rule, parties) in perRule {
+            for party in parties where !everyone.contains(where: { $0.partyId == party }) { everyone.append(match(party, rule)) }
+        }
+        guard let decisive = perRule.first(where: { $0.rule.outcome == .certain }) else {
+            if everyone.isEmpty {
                 return .unknown("no_match", "no rule matched a known party", "ни одно правило не нашло известного контрагента")
             }
-            return Identification(status: .candidates, candidates: matches, reason: "needs_confirmation",
+            return Identification(status: .candidates, candidates: everyone, reason: "needs_confirmation",
                                   reasonMessage: "possible matches need an agent's confirmation",
                                   reasonMessageRu: "возможные совпадения требуют подтверждения оператора")
         }
-        // Two parties by the same certain rule (e.g. one number quoted twice with different owners) is ambiguous.
-        let rivals = certain.filter { $0.rule == first.rule && $0.partyId != first.partyId }
-        if !rivals.isEmpty {
-            return Identification(status: .candidates, candidates: matches, reason: "ambiguous",
-                                  reasonMessage: "the rule \(first.rule) matched more than one party",
-                                  reasonMessageRu: "правило \(first.rule) нашло несколько контрагентов")
+        // The first certain rule that matched decides; if it matched two parties, that is ambiguous, never a guess.
+        guard decisive.parties.count == 1, let party = decisive.parties.first else {
+            let rivals = decisive.parties.map { match($0, decisive.rule) }
+            return Identification(status: .candidates, candidates: rivals + everyone.filter { m in !decisive.parties.contains(m.partyId) },
+                                  reason: "ambiguous", reasonMessage: "the rule \(decisive.rule.name) matched more than one party",
+                                  reasonMessageRu: "правило \(decisive.rule.name) нашло несколько контрагентов")
         }
-        return Identification(status: .identified, partyId: first.partyId, matchedBy: first,
-                              candidates: matches.filter { $0.partyId != first.partyId })
+        return Identification(status: .identified, partyId: party, matchedBy: match(party, decisive.rule),
+                              candidates: everyone.filter { $0.partyId != party })
     }
 }

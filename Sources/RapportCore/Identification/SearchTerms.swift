@@ -28,7 +28,7 @@ public enum SearchTerms {
     }
 
     static func phoneTerms(_ e164: String) -> [String] {
-        let digits = e164.filter(\.isNumber)
+        let digits = e164.filter { $0.isASCII && $0.isNumber }
         var out = [digits]
         for n in [10, 7, 4] where digits.count > n { out.append(String(digits.suffix(n))) }
         return out
@@ -60,11 +60,11 @@ public struct SearchQuery: Sendable, Equatable {
         }
         // A phone number typed with spaces, dashes or brackets is one term.
         if trimmed.allSatisfy({ $0.isNumber || " -()+.".contains($0) }) {
-            let digits = trimmed.filter(\.isNumber)
+            let digits = trimmed.filter { $0.isASCII && $0.isNumber }
             var alternatives = [digits]
             if digits.count >= 10, let phone = try? PhoneNumber(parsing: trimmed, defaultRegion: defaultRegion) {
                 // A phone number, or a tax id of the same length.
-                let e164 = phone.e164.filter(\.isNumber)
+                let e164 = phone.e164.filter { $0.isASCII && $0.isNumber }
                 if e164 != digits { alternatives.append(e164) }
             } else if digits.count > 4, digits.first == "8" || digits.first == "7" {
                 alternatives.append(String(digits.dropFirst()))  // a trunk or country prefix typed before the national number

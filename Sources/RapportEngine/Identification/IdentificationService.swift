@@ -36,7 +36,11 @@ public struct IdentificationService: Sendable {
 
     /// The normalised address of the clues, or why there is none.
     public func address(of clues: ContactClues) -> Result<(kind: IdentityKind, normalized: String), RapportError>? {
-        guard let raw = clues.address?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard var raw = clues.address?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        // An e-mail From header: "Anna Sokolova <anna@example.ru>" → the address inside the brackets.
+        if clues.effectiveAddressKind == .email, let open = raw.lastIndex(of: "<"), let close = raw.lastIndex(of: ">"), open < close {
+            raw = String(raw[raw.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        }
         if raw.isEmpty || Self.withheld.contains(raw.lowercased()) {
             return .failure(RapportError(.invalid, code: "address_withheld", message: "the channel gave no address (withheld or unknown number)",
                                          messageRu: "канал не передал адрес (номер скрыт или неизвестен)"))
@@ -97,16 +101,20 @@ public struct IdentificationService: Sendable {
         let nameAttributes: Set<MatchAttribute> = [.nameBirthDate, .nameTranslitBirthDate, .nameTranslit]
         if !wanted.isDisjoint(with: nameAttributes), let key = NameKey.name([clues.surname, clues.givenName, clues.patronymic]) {
             let given = NameKey.fold([clues.surname, clues.givenName, clues.patronymic].compactMap { $0 }.joined(separator: " "))
-            let namesakes = try await parties.byNameKey(key, birthDate: nil, limit: 20).filter { $0.kind == .person }
-            for p in namesakes {
-                let sameSpelling = NameKey.fold([p.surname, p.givenName, p.patronymic].compactMap { $0 }.joined(separator: " ")) == given
-                if let born = clues.birthDate, p.birthDate == born {
-                    if sameSpelling {
+            // With a birth date the (name_key, birth_date) index finds the person among any number of namesakes.
+            if let born = clues.birthDate, !wanted.isDisjoint(with: [.nameBirthDate, .nameTranslitBirthDate]) {
+                for p in try await parties.byNameKey(key, birthDate: born, limit: 20) where p.kind == .person {
+                    if NameKey.fold([p.surname, p.givenName, p.patronymic].compactMap { $0 }.joined(separator: " ")) == given {
                         found[.nameBirthDate, default: [:]][p.id] = MatchEvidence(attribute: .nameBirthDate, detail: "name and birth date \(born)")
                     }
                     found[.nameTranslitBirthDate, default: [:]][p.id] = MatchEvidence(attribute: .nameTranslitBirthDate, detail: "transliterated name and birth date \(born)")
                 }
-                found[.nameTranslit, default: [:]][p.id] = MatchEvidence(attribute: .nameTranslit, detail: "transliterated name")
+            }
+            // The name alone: at most 20 namesakes, as candidates for an agent to choose from.
+            if wanted.contains(.nameTranslit) {
+                for p in try await parties.byNameKey(key, birthDate: nil, limit: 20) where p.kind == .person {
+                    found[.nameTranslit, default: [:]][p.id] = MatchEvidence(attribute: .nameTranslit, detail: "transliterated name")
+                }
             }
         }
         var result = IdentificationDecision.decide(rules: rules, found: found)
@@ -141,17 +149,20 @@ public struct IdentificationService: Sendable {
 final class TimedCache<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var entry: (value: Value, at: ContinuousClock.Instant)?
+    /// Bumped by `invalidate`: a load that started before a change does not store what it read.
+    private var generation = 0
     let seconds: Int64
 
     init(seconds: Int64 = 2) { self.seconds = seconds }
 
     func get(_ load: () async throws -> Value) async throws -> Value {
         let now = ContinuousClock.now
-        if let entry = lock.withLock({ entry }), now - entry.at < .seconds(seconds) { return entry.value }
+        let (cached, started) = lock.withLock { (entry, generation) }
+        if let cached, now - cached.at < .seconds(seconds) { return cached.value }
         let value = try await load()
-        lock.withLock { entry = (value, now) }
+        lock.withLock { if generation == started { entry = (value, now) } }
         return value
     }
 
-    func invalidate() { lock.withLock { entry = nil } }
+    func invalidate() { lock.withLock { entry = nil; generation += 1 } }
 }

@@ -271,7 +271,7 @@ public struct CommerceStore: Sendable {
     /// Records the payment and, in the same transaction, adds it to the invoice it pays.
     public func recordPayment(_ p: Payment) async throws -> Payment {
         try await database.write { db in
-            try await db.require("parties", id: p.partyId, entity: "party")
+            _ = try await MergeStore.live(p.partyId, on: db)
             if let invoiceId = p.invoiceId {
                 guard let invoice = try await db.record(Invoice.self, from: "invoices", id: invoiceId) else {
                     throw RapportError.notFound("invoice", invoiceId.uuidString.lowercased())

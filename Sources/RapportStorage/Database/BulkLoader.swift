@@ -30,8 +30,10 @@ public struct BulkLoader: Sendable {
                 for chunk in identities.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
                 for chunk in interactions.chunked(Self.sqliteRowsPerStatement) { try await SQLiteBulkInsert.insert(chunk, on: connection) }
                 for chunk in terms.chunked(Self.sqliteRowsPerStatement) {
+                    let docs = "INSERT INTO party_search_docs (party_id) VALUES " + Array(repeating: "(?)", count: chunk.count).joined(separator: ",")
+                    try await connection.query(docs, chunk.map { .text($0.id.uuidString) }) { _ in }
                     let sql = "INSERT INTO party_search (rowid, terms) VALUES "
-                        + Array(repeating: "((SELECT rowid FROM parties WHERE id = ?), ?)", count: chunk.count).joined(separator: ",")
+                        + Array(repeating: "((SELECT doc FROM party_search_docs WHERE party_id = ?), ?)", count: chunk.count).joined(separator: ",")
                     var binds: [SQLiteData] = []
                     for row in chunk { binds += [.text(row.id.uuidString), .text(row.terms)] }
                     try await connection.query(sql, binds) { _ in }

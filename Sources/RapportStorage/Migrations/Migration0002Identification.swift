@@ -56,6 +56,8 @@ enum Migration0002Identification {
             merged_id {id} NOT NULL REFERENCES parties (id),
             rule TEXT NOT NULL CHECK (rule IN ('newest_wins', 'survivor_wins')),
             position INTEGER NOT NULL,
+            moved TEXT NOT NULL,
+            field_conflicts TEXT NOT NULL,
             snapshot TEXT NOT NULL,
             merged_at {ts} NOT NULL,
             undone_at {ts},
@@ -77,10 +79,13 @@ enum Migration0002Identification {
         """,
         "CREATE INDEX idx_duplicate_hints_party_id ON duplicate_hints (party_id)",
     ], sqlite: [
-        // Terms are pre-folded by SearchTerms (Latin letters and digits); rowid = the row's rowid.
+        // Terms are pre-folded by SearchTerms (Latin letters and digits). An FTS5 row's rowid is a
+        // `doc` number of its own (INTEGER PRIMARY KEY, so VACUUM never renumbers it), mapped to the id.
         // Prefix indexes for 2 and 3 characters keep short typed prefixes ("ив") fast on a large registry.
+        "CREATE TABLE party_search_docs (doc INTEGER PRIMARY KEY, party_id TEXT NOT NULL UNIQUE)",
         "CREATE VIRTUAL TABLE party_search USING fts5(terms, tokenize = 'unicode61', detail = none, prefix = '2 3')",
-        "CREATE VIRTUAL TABLE interaction_search USING fts5(terms, tokenize = 'unicode61', detail = none)",
+        "CREATE TABLE interaction_search_docs (doc INTEGER PRIMARY KEY, interaction_id TEXT NOT NULL UNIQUE)",
+        "CREATE VIRTUAL TABLE interaction_search USING fts5(terms, tokenize = 'unicode61', detail = none, prefix = '2 3')",
     ], postgres: [
         "CREATE TABLE party_search (party_id UUID PRIMARY KEY REFERENCES parties (id), terms TSVECTOR NOT NULL)",
         "CREATE INDEX idx_party_search_terms ON party_search USING GIN (terms)",

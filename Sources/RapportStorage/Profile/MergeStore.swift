@@ -4,6 +4,8 @@ import SQLKit
 
 /// What a merge changed, exactly enough to undo it.
 struct MergeSnapshot: Codable, Sendable {
+    /// The snapshot format; an undo refuses a format it does not know instead of guessing.
+    var version = 1
     var survivorBefore: Party
     /// The survivor as the merge left it (to tell the merge's changes from later ones at undo).
     var survivorAfter: Party?
@@ -29,19 +31,31 @@ struct MergeRow: Codable, Sendable {
     var rule: MergeRule
     /// 1, 2, 3… per survivor: the order merges into it happened, for undoing newest first.
     var position: Int
+    /// What the card and the API show (JSON): counts per kind and the field conflicts. The
+    /// snapshot, which can be large, is read only by an undo.
+    var moved: String
+    var fieldConflicts: String
     var snapshot: String
     var mergedAt: Date
     var undoneAt: Date?
 
-    func record() throws -> MergeRecord {
-        let s = try JSONDecoder().decode(MergeSnapshot.self, from: Data(snapshot.utf8))
-        var moved = s.moved.mapValues(\.count).filter { $0.value > 0 }
-        if !s.relatedMoved.isEmpty { moved["relationships_as_related"] = s.relatedMoved.count }
+    init(id: UUID, survivorId: UUID, mergedId: UUID, rule: MergeRule, position: Int, snapshot s: MergeSnapshot, mergedAt: Date) throws {
+        var counts = s.moved.mapValues(\.count).filter { $0.value > 0 }
+        if !s.relatedMoved.isEmpty { counts["relationships_as_related"] = s.relatedMoved.count }
         let roles = s.rolesMovedAsPerson.count + s.rolesMovedAsOrganisation.count
-        if roles > 0 { moved["contact_roles"] = roles }
-        if s.accountMoved { moved["accounts"] = 1 }
-        return MergeRecord(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule, mergedAt: mergedAt, undoneAt: undoneAt,
-                           moved: moved, fieldConflicts: s.fieldConflicts)
+        if roles > 0 { counts["contact_roles"] = roles }
+        if s.accountMoved { counts["accounts"] = 1 }
+        self.id = id; self.survivorId = survivorId; self.mergedId = mergedId; self.rule = rule; self.position = position
+        self.moved = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        self.fieldConflicts = String(decoding: try JSONEncoder().encode(s.fieldConflicts), as: UTF8.self)
+        self.snapshot = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+        self.mergedAt = mergedAt; self.undoneAt = nil
+    }
+
+    func record() throws -> MergeRecord {
+        MergeRecord(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule, mergedAt: mergedAt, undoneAt: undoneAt,
+                    moved: try JSONDecoder().decode([String: Int].self, from: Data(moved.utf8)),
+                    fieldConflicts: try JSONDecoder().decode([FieldConflict].self, from: Data(fieldConflicts.utf8)))
     }
 }
 
@@ -61,8 +75,11 @@ public struct MergeStore: Sendable {
             guard survivorId != mergedId else {
                 throw RapportError(.invalid, code: "merge_self", message: "a party cannot be merged into itself", messageRu: "контрагента нельзя объединить с самим собой")
             }
-            let survivor = try await Self.live(survivorId, on: db)
-            let merged = try await Self.live(mergedId, on: db)
+            // Both rows locked in id order, so two merges of the same pair cannot deadlock.
+            let (first, second) = survivorId.uuidString < mergedId.uuidString ? (survivorId, mergedId) : (mergedId, survivorId)
+            let firstParty = try await Self.live(first, on: db, exclusive: true)
+            let secondParty = try await Self.live(second, on: db, exclusive: true)
+            let (survivor, merged) = first == survivorId ? (firstParty, secondParty) : (secondParty, firstParty)
             guard survivor.kind == merged.kind else {
                 throw RapportError(.invalid, code: "merge_kind_mismatch", message: "a person and an organisation cannot be merged",
                                    messageRu: "физическое лицо и организацию объединить нельзя")
@@ -126,6 +143,12 @@ public struct MergeStore: Sendable {
             if mergedAccount {
                 try await db.update("accounts").set("party_id", to: SQLBind(survivorId)).where("party_id", .equal, SQLBind(mergedId)).run()
             }
+            // Review pairs: the merged pair is settled; other pairs of the merged party now concern the survivor.
+            try await db.delete(from: "duplicate_hints")
+                .where(group: { $0.where("party_id", .equal, SQLBind(survivorId)).where("other_party_id", .equal, SQLBind(mergedId)) })
+                .orWhere(group: { $0.where("party_id", .equal, SQLBind(mergedId)).where("other_party_id", .equal, SQLBind(survivorId)) }).run()
+            try await db.update("duplicate_hints").set("party_id", to: SQLBind(survivorId)).where("party_id", .equal, SQLBind(mergedId)).run()
+            try await db.update("duplicate_hints").set("other_party_id", to: SQLBind(survivorId)).where("other_party_id", .equal, SQLBind(mergedId)).run()
             try await db.updateRecord("parties", id: survivorId, updated)
             var tombstone = merged
             tombstone.mergedIntoId = survivorId
@@ -135,8 +158,8 @@ public struct MergeStore: Sendable {
             try await SearchIndex.refreshParty(survivorId, on: db, engine: engine)
             let last = try await db.select().column(SQLFunction("MAX", args: SQLIdentifier("position")), as: "n").from("merges")
                 .where("survivor_id", .equal, SQLBind(survivorId)).first()?.decode(column: "n", as: Int?.self) ?? nil
-            let row = MergeRow(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule, position: (last ?? 0) + 1,
-                               snapshot: String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self), mergedAt: now, undoneAt: nil)
+            let row = try MergeRow(id: id, survivorId: survivorId, mergedId: mergedId, rule: rule, position: (last ?? 0) + 1,
+                                   snapshot: snapshot, mergedAt: now)
             try await db.insertRecord("merges", row)
             try await db.appendEvent("party.merged", aggregateId: survivorId, at: now, payload: ["merged_id": mergedId.uuidString.lowercased()])
             return try row.record()
@@ -154,7 +177,11 @@ public struct MergeStore: Sendable {
                 throw RapportError(.conflict, code: "merge_already_undone", message: "this merge was already undone", messageRu: "это объединение уже отменено")
             }
             let snapshot = try JSONDecoder().decode(MergeSnapshot.self, from: Data(row.snapshot.utf8))
-            let survivor = try await Self.live(row.survivorId, on: db)
+            guard snapshot.version == 1 else {
+                throw RapportError(.conflict, code: "merge_snapshot_unknown", message: "this merge was recorded in a format this version cannot undo",
+                                   messageRu: "это объединение записано в формате, который эта версия не умеет отменять")
+            }
+            let survivor = try await Self.live(row.survivorId, on: db, exclusive: true)
             let later = try await db.select().column("id").from("merges").where("survivor_id", .equal, SQLBind(row.survivorId))
                 .where("position", .greaterThan, SQLBind(row.position)).where("undone_at", .is, SQLLiteral.null).first()
             if later != nil {
@@ -169,10 +196,9 @@ public struct MergeStore: Sendable {
             try await Self.reassign("contact_roles", column: "organisation_id", ids: snapshot.rolesMovedAsOrganisation, from: row.survivorId, to: row.mergedId, on: db)
             for role in snapshot.removedRoles { try await db.insertRecord("contact_roles", role) }
             for relationship in snapshot.removedRelationships { try await db.insertRecord("relationships", relationship) }
-            for chunk in snapshot.supersededFacts.chunked(Self.chunk) {
-                try await db.update("party_facts").set("superseded_at", to: SQLLiteral.null).set("superseded_by", to: SQLLiteral.null)
-                    .where("id", .in, SQLBind.group(Array(chunk))).run()
-            }
+            // Facts went back with their party; each key again has exactly one current fact per party.
+            try await ProfileStore.settleCurrentFacts(of: row.survivorId, at: now, on: db)
+            try await ProfileStore.settleCurrentFacts(of: row.mergedId, at: now, on: db)
             if snapshot.accountMoved {
                 try await db.update("accounts").set("party_id", to: SQLBind(row.mergedId)).where("party_id", .equal, SQLBind(row.survivorId)).run()
             }
@@ -205,8 +231,13 @@ public struct MergeStore: Sendable {
             .map { try $0.decode(model: MergeRow.self, with: recordDecoder).record() }
     }
 
-    static func live(_ id: UUID, on db: any SQLDatabase) async throws -> Party {
-        guard let party = try await db.record(Party.self, from: "parties", id: id) else {
+    /// The party, unless it was merged away. Inside a write: on PostgreSQL the row is locked (shared
+    /// for ordinary writes, exclusive for merge and undo), so a record cannot slip onto a party
+    /// another node is merging at the same moment. SQLite has one writer; nothing to lock.
+    static func live(_ id: UUID, on db: any SQLDatabase, exclusive: Bool = false) async throws -> Party {
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? (exclusive ? " FOR UPDATE" : " FOR SHARE") : ""
+        guard let party = try await db.raw("SELECT * FROM parties WHERE id = \(bind: id)" + lock).first()?
+            .decode(model: Party.self, with: recordDecoder) else {
             throw RapportError.notFound("party", id.uuidString.lowercased())
         }
         if let into = party.mergedIntoId {

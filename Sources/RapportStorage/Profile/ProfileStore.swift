@@ -72,6 +72,24 @@ public struct ProfileStore: Sendable {
         try await database.read { db in try await Self.facts(of: partyId, history: history, on: db) }
     }
 
+    /// Makes each key's newest fact the party's current one and every older one history of it
+    /// (after facts moved between parties, e.g. an undone merge).
+    static func settleCurrentFacts(of partyId: UUID, at now: Date, on db: any SQLDatabase) async throws {
+        let all = try await facts(of: partyId, history: true, on: db)  // per key, newest first
+        for (_, versions) in Dictionary(grouping: all, by: \.key) {
+            let ordered = versions.sorted { ($0.recordedAt, $0.id.uuidString) > ($1.recordedAt, $1.id.uuidString) }
+            guard let newest = ordered.first else { continue }
+            if newest.supersededAt != nil {
+                try await db.update("party_facts").set("superseded_at", to: SQLLiteral.null).set("superseded_by", to: SQLLiteral.null)
+                    .where("id", .equal, SQLBind(newest.id)).run()
+            }
+            for older in ordered.dropFirst() where older.supersededAt == nil || !ordered.contains(where: { $0.id == older.supersededBy }) {
+                try await db.update("party_facts").set("superseded_at", to: SQLBind(older.supersededAt ?? now)).set("superseded_by", to: SQLBind(newest.id))
+                    .where("id", .equal, SQLBind(older.id)).run()
+            }
+        }
+    }
+
     static func facts(of partyId: UUID, history: Bool, on db: any SQLDatabase) async throws -> [Fact] {
         var q = db.select().column("*").from("party_facts").where("party_id", .equal, SQLBind(partyId))
         if !history { q = q.where("superseded_at", .is, SQLLiteral.null) }

@@ -16,7 +16,7 @@ enum SearchIndex {
     static func removeParty(_ id: UUID, on db: any SQLDatabase, engine: SQLEngine) async throws {
         switch engine {
         case .sqlite:
-            try await db.raw("DELETE FROM party_search WHERE rowid = (SELECT rowid FROM parties WHERE id = \(bind: id))").run()
+            try await db.raw("DELETE FROM party_search WHERE rowid = (SELECT doc FROM party_search_docs WHERE party_id = \(bind: id))").run()
         case .postgres:
             try await db.raw("DELETE FROM party_search WHERE party_id = \(bind: id)").run()
         }
@@ -26,7 +26,8 @@ enum SearchIndex {
         guard !terms.isEmpty else { return }
         switch engine {
         case .sqlite:
-            try await db.raw("INSERT INTO party_search (rowid, terms) SELECT rowid, \(bind: terms) FROM parties WHERE id = \(bind: id)").run()
+            try await db.raw("INSERT OR IGNORE INTO party_search_docs (party_id) VALUES (\(bind: id))").run()
+            try await db.raw("INSERT INTO party_search (rowid, terms) SELECT doc, \(bind: terms) FROM party_search_docs WHERE party_id = \(bind: id)").run()
         case .postgres:
             try await db.raw("INSERT INTO party_search (party_id, terms) VALUES (\(bind: id), to_tsvector('simple', \(bind: terms)))").run()
         }
@@ -37,7 +38,8 @@ enum SearchIndex {
         guard !terms.isEmpty else { return }
         switch engine {
         case .sqlite:
-            try await db.raw("INSERT INTO interaction_search (rowid, terms) SELECT rowid, \(bind: terms) FROM interactions WHERE id = \(bind: interaction.id)").run()
+            try await db.raw("INSERT INTO interaction_search_docs (interaction_id) VALUES (\(bind: interaction.id))").run()
+            try await db.raw("INSERT INTO interaction_search (rowid, terms) SELECT doc, \(bind: terms) FROM interaction_search_docs WHERE interaction_id = \(bind: interaction.id)").run()
         case .postgres:
             try await db.raw("INSERT INTO interaction_search (interaction_id, terms) VALUES (\(bind: interaction.id), to_tsvector('simple', \(bind: terms)))").run()
         }
@@ -90,7 +92,7 @@ enum SearchIndex {
         switch engine {
         case .sqlite:
             return try await db.raw("""
-                SELECT p.* FROM party_search JOIN parties p ON p.rowid = party_search.rowid
+                SELECT p.* FROM party_search JOIN party_search_docs d ON d.doc = party_search.rowid JOIN parties p ON p.id = d.party_id
                 WHERE party_search MATCH \(bind: match) LIMIT \(literal: limit)
                 """).all().records(Party.self)
         case .postgres:
@@ -108,13 +110,15 @@ enum SearchIndex {
         case .sqlite:
             if let partyId {
                 return try await db.raw("""
-                    SELECT i.* FROM interaction_search JOIN interactions i ON i.rowid = interaction_search.rowid
+                    SELECT i.* FROM interaction_search JOIN interaction_search_docs d ON d.doc = interaction_search.rowid
+                    JOIN interactions i ON i.id = d.interaction_id
                     WHERE interaction_search MATCH \(bind: match) AND i.party_id = \(bind: partyId)
                     ORDER BY interaction_search.rowid DESC LIMIT \(literal: limit)
                     """).all().records(Interaction.self)
             }
             return try await db.raw("""
-                SELECT i.* FROM interaction_search JOIN interactions i ON i.rowid = interaction_search.rowid
+                SELECT i.* FROM interaction_search JOIN interaction_search_docs d ON d.doc = interaction_search.rowid
+                JOIN interactions i ON i.id = d.interaction_id
                 WHERE interaction_search MATCH \(bind: match) ORDER BY interaction_search.rowid DESC LIMIT \(literal: limit)
                 """).all().records(Interaction.self)
         case .postgres:
