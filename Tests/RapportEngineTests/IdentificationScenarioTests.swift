@@ -42,6 +42,31 @@ import Testing
             #expect(card.suggestions.map(\.offer) == ["education_loan"])
             #expect(card.lastInteractions.first?.id == result.interaction.id)
             #expect(card.relationships.count == 1)
+            #expect(card.consents.map { "\($0.purpose)/\($0.channel?.rawValue ?? "*")=\($0.granted)" } == ["marketing/email=true", "service_notifications/sms=true"])
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func consentsKeepTheirHistoryAndTheCardShowsTheAnswerInForce(engine: TestEngine) async throws {
+        try await withDemo(engine) { services, clock in
+            let sergey = try #require(try await services.parties.owner(of: .email, address: "s.orlov@example.com")).partyId
+            // Given Sergey agreed to offers and withdrew a month later
+            #expect(try await services.cards.card(sergey).consents.map(\.granted) == [false])
+            #expect(try await services.profile.consents(partyId: sergey, history: true).map(\.granted) == [true, false])
+            #expect(!ConsentSummary.allows(try await services.profile.consents(partyId: sergey, history: false), purpose: "marketing", channel: .email))
+            // When he agrees again, but only by SMS
+            clock.advance(by: 60)
+            _ = try await services.profile.recordConsent(partyId: sergey, ConsentInput(purpose: "marketing", channel: .sms, granted: true, source: .selfService))
+            let current = try await services.profile.consents(partyId: sergey, history: false)
+            // Then SMS is allowed, e-mail still is not, and all three answers are on record
+            #expect(ConsentSummary.allows(current, purpose: "marketing", channel: .sms))
+            #expect(!ConsentSummary.allows(current, purpose: "marketing", channel: .email))
+            #expect(try await services.profile.consents(partyId: sergey, history: true).count == 3)
+            // A consent without its answer is refused and changes nothing
+            await #expect(throws: RapportError.self) {
+                _ = try await services.profile.recordConsent(partyId: sergey, ConsentInput(purpose: "marketing"))
+            }
+            #expect(try await services.profile.consents(partyId: sergey, history: true).count == 3)
         }
     }
 

@@ -60,6 +60,7 @@ public struct CardData: Sendable {
     public var lastInteractions: [Interaction]
     public var proactiveMessages: [Interaction]
     public var facts: [Fact]
+    public var consents: [Consent]
     public var relationships: [Relationship]
     public var contracts: [ContractSummary]
     /// For a person: the organisations they are a contact of. For an organisation: its contact persons.
@@ -68,12 +69,13 @@ public struct CardData: Sendable {
 
     public init(party: Party, identities: [Identity], openRequests: [CustomerRequest], recentOrders: [OrderSummary], lastDelivery: Delivery?,
                 returns: [OrderReturn], account: Account?, unpaidInvoices: [Invoice], recentPayments: [Payment], lastInteractions: [Interaction],
-                proactiveMessages: [Interaction], facts: [Fact], relationships: [Relationship], contracts: [ContractSummary],
+                proactiveMessages: [Interaction], facts: [Fact], consents: [Consent], relationships: [Relationship], contracts: [ContractSummary],
                 contactRoles: [ContactRole], merges: [MergeRecord]) {
         self.party = party; self.identities = identities; self.openRequests = openRequests; self.recentOrders = recentOrders
         self.lastDelivery = lastDelivery; self.returns = returns; self.account = account; self.unpaidInvoices = unpaidInvoices
         self.recentPayments = recentPayments; self.lastInteractions = lastInteractions; self.proactiveMessages = proactiveMessages
-        self.facts = facts; self.relationships = relationships; self.contracts = contracts; self.contactRoles = contactRoles; self.merges = merges
+        self.facts = facts; self.consents = consents; self.relationships = relationships; self.contracts = contracts
+        self.contactRoles = contactRoles; self.merges = merges
     }
 }
 
@@ -96,6 +98,8 @@ public struct Card: Encodable, Sendable {
     /// Messages we sent on our own initiative (outbound), so the agent knows what the customer was told.
     public var proactiveMessages: [Interaction]
     public var facts: [Fact]
+    /// The consents in force: the latest answer per purpose and channel.
+    public var consents: [Consent]
     public var questionsToAsk: [Question]
     public var suggestions: [Suggestion]
     public var relationships: [Relationship]
@@ -109,12 +113,13 @@ public struct Card: Encodable, Sendable {
     public init(party: Party, identities: [Identity], greeting: Greeting?, probablyCallingAbout: CustomerRequest?, openRequests: [CustomerRequest],
                 lastDelivery: Delivery?, recentOrders: [OrderSummary], returns: [OrderReturn], accountStatus: AccountStatus,
                 contracts: [ContractSummary], lastInteractions: [Interaction], proactiveMessages: [Interaction], facts: [Fact],
-                questionsToAsk: [Question], suggestions: [Suggestion], relationships: [Relationship], organisations: [OrganisationContext],
+                consents: [Consent], questionsToAsk: [Question], suggestions: [Suggestion], relationships: [Relationship], organisations: [OrganisationContext],
                 contactPersons: [ContactPerson], merges: [MergeRecord]) {
         self.party = party; self.identities = identities; self.greeting = greeting; self.probablyCallingAbout = probablyCallingAbout
         self.openRequests = openRequests; self.lastDelivery = lastDelivery; self.recentOrders = recentOrders; self.returns = returns
         self.accountStatus = accountStatus; self.contracts = contracts; self.lastInteractions = lastInteractions
-        self.proactiveMessages = proactiveMessages; self.facts = facts; self.questionsToAsk = questionsToAsk; self.suggestions = suggestions
+        self.proactiveMessages = proactiveMessages; self.facts = facts; self.consents = consents; self.questionsToAsk = questionsToAsk
+        self.suggestions = suggestions
         self.relationships = relationships; self.organisations = organisations; self.contactPersons = contactPersons; self.merges = merges
     }
 }

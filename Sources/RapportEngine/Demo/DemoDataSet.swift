@@ -128,6 +128,20 @@ public struct DemoDataSet: Sendable {
                                                                       interactionId: fax.id, agent: "demo"))
         _ = try await pf.recordFact(partyId: ivan.party.id, FactInput(key: "preferred_contact_time", declined: true, source: .agent, channel: .phone,
                                                                       agent: "demo", recordedAt: at(daysAgo: 400)))
+        // Consents, with their history: Ivan agreed to offers by e-mail and to service SMS; Sergey
+        // agreed to offers and withdrew a month later; Pavel (S4) agreed to service SMS.
+        _ = try await pf.recordConsent(partyId: ivan.party.id, ConsentInput(purpose: "marketing", channel: .email, granted: true, source: .selfService,
+                                                                            textVersion: "marketing-2026-01", recordedAt: at(daysAgo: 200)))
+        _ = try await pf.recordConsent(partyId: ivan.party.id, ConsentInput(purpose: "service_notifications", channel: .sms, granted: true,
+                                                                            source: .agent, recordedAt: at(daysAgo: 200)))
+        _ = try await pf.recordConsent(partyId: sergey.party.id, ConsentInput(purpose: "marketing", granted: true, source: .selfService,
+                                                                              textVersion: "marketing-2026-01", recordedAt: at(daysAgo: 60)))
+        _ = try await pf.recordConsent(partyId: sergey.party.id, ConsentInput(purpose: "marketing", granted: false, source: .selfService,
+                                                                              recordedAt: at(daysAgo: 30)))
+        if let pavel = try await p.owner(of: .phone, address: "8 (926) 777-11-22") {
+            _ = try await pf.recordConsent(partyId: pavel.partyId, ConsentInput(purpose: "service_notifications", channel: .sms, granted: true,
+                                                                                source: .agent, recordedAt: at(daysAgo: 90)))
+        }
         let familyMail = try await i.record(InteractionInput(partyId: sergey.party.id, channel: .email, direction: .inbound, occurredAt: at(daysAgo: 3),
                                                 address: "s.orlov@example.com", subject: "About the family plan",
                                                 summary: "I have two children and would like the family plan."))

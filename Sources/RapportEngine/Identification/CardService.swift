@@ -49,7 +49,7 @@ public struct CardService: Sendable {
                     recentOrders: data.recentOrders, returns: data.returns,
                     accountStatus: AccountStatus(account: data.account, invoices: data.unpaidInvoices, payments: data.recentPayments, today: today),
                     contracts: data.contracts, lastInteractions: data.lastInteractions, proactiveMessages: data.proactiveMessages,
-                    facts: data.facts, questionsToAsk: questions,
+                    facts: data.facts, consents: data.consents, questionsToAsk: questions,
                     suggestions: LifeEventSuggestions.suggest(data.relationships, rules: lifeEventRules, today: today),
                     relationships: data.relationships, organisations: organisations, contactPersons: contactPersons, merges: data.merges)
     }

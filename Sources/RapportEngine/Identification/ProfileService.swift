@@ -20,6 +20,18 @@ public struct ProfileService: Sendable {
         return try await store.record(fact)
     }
 
+    public func recordConsent(partyId: UUID, _ input: ConsentInput) async throws -> Consent {
+        let now = clock.now()
+        return try await store.record(try input.make(partyId: partyId, id: .timeOrdered(at: now), now: now))
+    }
+
+    /// The consents in force, or with `history` every record, oldest first.
+    public func consents(partyId: UUID, history: Bool) async throws -> [Consent] {
+        guard try await parties.exists(partyId) else { throw RapportError.notFound("party", partyId.uuidString.lowercased()) }
+        let all = try await store.consents(of: partyId)
+        return history ? all : ConsentSummary.current(all)
+    }
+
     public func facts(partyId: UUID, history: Bool) async throws -> [Fact] {
         guard try await parties.exists(partyId) else { throw RapportError.notFound("party", partyId.uuidString.lowercased()) }
         return try await store.facts(of: partyId, history: history)

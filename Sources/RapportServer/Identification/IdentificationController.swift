@@ -31,6 +31,14 @@ struct IdentificationController {
             let id = try request.uuidParameter("id", context: context)
             return try APIJSON.response(try await services.profile.recordFact(partyId: id, try await request.decodeJSON(FactInput.self)), status: .created)
         }
+        group.get("parties/:id/consents") { request, context in
+            let history = try request.boolQuery("history") ?? false
+            return try APIJSON.response(try await services.profile.consents(partyId: try request.uuidParameter("id", context: context), history: history))
+        }
+        group.post("parties/:id/consents") { request, context in
+            let id = try request.uuidParameter("id", context: context)
+            return try APIJSON.response(try await services.profile.recordConsent(partyId: id, try await request.decodeJSON(ConsentInput.self)), status: .created)
+        }
         group.get("parties/:id/questions") { request, context in
             let id = try request.uuidParameter("id", context: context)
             return try APIJSON.response(try await services.profile.questionsToAsk(partyId: id, script: try request.scriptQuery()))

@@ -50,6 +50,20 @@ enum Migration0002Identification {
         """,
         "CREATE INDEX idx_party_facts_party_id_key ON party_facts (party_id, key)",
         """
+        CREATE TABLE consents (
+            id {id} PRIMARY KEY,
+            party_id {id} NOT NULL REFERENCES parties (id),
+            purpose TEXT NOT NULL,
+            channel TEXT CHECK (channel IN ('phone', 'email', 'sms', 'messenger', 'letter', 'fax')),
+            granted {bool} NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('agent', 'self_service', 'import', 'system', 'merge')),
+            interaction_id {id} REFERENCES interactions (id),
+            text_version TEXT,
+            recorded_at {ts} NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_consents_party_id_purpose ON consents (party_id, purpose)",
+        """
         CREATE TABLE merges (
             id {id} PRIMARY KEY,
             survivor_id {id} NOT NULL REFERENCES parties (id),

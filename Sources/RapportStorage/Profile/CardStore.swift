@@ -11,6 +11,7 @@ struct CardPresence: Decodable {
     var hasPayments: Bool
     var hasAccount: Bool
     var hasFacts: Bool
+    var hasConsents: Bool
     var hasRelationships: Bool
     var hasContracts: Bool
     var hasRoles: Bool
@@ -24,6 +25,7 @@ struct CardPresence: Decodable {
             exists("requests", "party_id", "has_requests"), exists("orders", "party_id", "has_orders"),
             exists("invoices", "party_id", "has_invoices"), exists("payments", "party_id", "has_payments"),
             exists("accounts", "party_id", "has_account"), exists("party_facts", "party_id", "has_facts"),
+            exists("consents", "party_id", "has_consents"),
             exists("relationships", "party_id", "has_relationships"), exists("contracts", "party_id", "has_contracts"),
             "(EXISTS (SELECT 1 FROM contact_roles WHERE person_id = \(bind: id)) OR EXISTS (SELECT 1 FROM contact_roles WHERE organisation_id = \(bind: id))) AS has_roles",
             "(EXISTS (SELECT 1 FROM merges WHERE survivor_id = \(bind: id)) OR EXISTS (SELECT 1 FROM merges WHERE merged_id = \(bind: id))) AS has_merges",
@@ -91,8 +93,9 @@ public struct CardStore: Sendable {
              try await Self.unpaidInvoices(partyId, on: db),
              try await Self.recentPayments(partyId, on: db))
         }
-        async let profile = part(has.hasFacts || has.hasRelationships, ([], [])) { db in
+        async let profile = part(has.hasFacts || has.hasRelationships || has.hasConsents, ([], [], [])) { db in
             (try await ProfileStore.facts(of: partyId, history: false, on: db),
+             has.hasConsents ? ConsentSummary.current(try await ProfileStore.consents(of: partyId, on: db)) : [],
              isPerson ? try await db.select().column("*").from("relationships").where("party_id", .equal, SQLBind(partyId))
                 .orderBy("id").all().records(Relationship.self) : [])
         }
@@ -105,10 +108,10 @@ public struct CardStore: Sendable {
         let (last, proactive) = try await trail
         let (orders, delivery, returns) = try await commerce
         let (account, invoices, payments) = try await money
-        let (facts, relationships) = try await profile
+        let (facts, consents, relationships) = try await profile
         return CardData(party: party, identities: try await identities, openRequests: try await requests, recentOrders: orders, lastDelivery: delivery,
                         returns: returns, account: account, unpaidInvoices: invoices, recentPayments: payments, lastInteractions: last,
-                        proactiveMessages: proactive, facts: facts, relationships: relationships, contracts: try await contracts,
+                        proactiveMessages: proactive, facts: facts, consents: consents, relationships: relationships, contracts: try await contracts,
                         contactRoles: try await roles, merges: try await merges)
     }
 

@@ -65,8 +65,8 @@ public struct MergeStore: Sendable {
     public init(database: Database) { self.database = database }
 
     /// Tables whose rows belong to a party through `party_id` and move with it.
-    static let ownedTables = ["identities", "interactions", "party_facts", "orders", "requests", "contracts", "invoices", "payments",
-                              "bundles", "relationships"]
+    static let ownedTables = ["identities", "interactions", "party_facts", "consents", "orders", "requests", "contracts", "invoices",
+                              "payments", "bundles", "relationships"]
     static let chunk = 500
 
     public func merge(survivorId: UUID, mergedId: UUID, rule: MergeRule, id: UUID, at now: Date) async throws -> MergeRecord {

@@ -96,6 +96,32 @@ public struct ProfileStore: Sendable {
         return try await q.orderBy("key").orderBy("recorded_at", .descending).orderBy("id", .descending).all().records(Fact.self)
     }
 
+    // MARK: Consents
+
+    /// Appends a consent record; earlier ones stay as history.
+    public func record(_ consent: Consent) async throws -> Consent {
+        try await database.write { db in
+            try await RecordTable<Consent>.check([
+                Reference(table: "parties", id: consent.partyId, entity: "party"),
+                Reference(table: "interactions", id: consent.interactionId, entity: "interaction"),
+            ], on: db)
+            try await db.insertRecord("consents", consent)
+            try await db.appendEvent(consent.granted ? "consent.granted" : "consent.withdrawn", aggregateId: consent.partyId,
+                                     at: consent.recordedAt, payload: ["purpose": consent.purpose])
+            return consent
+        }
+    }
+
+    /// Every consent record of the party, oldest first.
+    public func consents(of partyId: UUID) async throws -> [Consent] {
+        try await database.read { db in try await Self.consents(of: partyId, on: db) }
+    }
+
+    static func consents(of partyId: UUID, on db: any SQLDatabase) async throws -> [Consent] {
+        try await db.select().column("*").from("consents").where("party_id", .equal, SQLBind(partyId))
+            .orderBy("recorded_at").orderBy("id").limit(1000).all().records(Consent.self)
+    }
+
     // MARK: Question bank
 
     public func createQuestion(_ q: Question) async throws -> Question {

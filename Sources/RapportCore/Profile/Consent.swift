@@ -1,0 +1,67 @@
+import Foundation
+
+/// A customer's yes or no to one purpose of processing or contact (e.g. `service_notifications`,
+/// `marketing`, `surveys`), on one channel or on all. Consents are never edited: a change is a new
+/// record, so the history of every agreement and withdrawal is kept.
+public struct Consent: Codable, Sendable, Equatable, Identifiable {
+    public var id: UUID
+    public var partyId: UUID
+    public var purpose: String
+    /// The channel the answer is about; nil = every channel.
+    public var channel: PreferredChannel?
+    public var granted: Bool
+    public var source: FactSource
+    public var interactionId: UUID?
+    /// Which wording of the consent text the customer saw (e.g. `marketing-2026-01`).
+    public var textVersion: String?
+    public var recordedAt: Date
+
+    public init(id: UUID, partyId: UUID, purpose: String, channel: PreferredChannel?, granted: Bool, source: FactSource,
+                interactionId: UUID?, textVersion: String?, recordedAt: Date) {
+        self.id = id; self.partyId = partyId; self.purpose = purpose; self.channel = channel; self.granted = granted
+        self.source = source; self.interactionId = interactionId; self.textVersion = textVersion; self.recordedAt = recordedAt
+    }
+}
+
+public struct ConsentInput: Codable, Sendable {
+    public var purpose: String?
+    public var channel: PreferredChannel?
+    public var granted: Bool?
+    public var source: FactSource?
+    public var interactionId: UUID?
+    public var textVersion: String?
+    public var recordedAt: Date?
+
+    public init(purpose: String? = nil, channel: PreferredChannel? = nil, granted: Bool? = nil, source: FactSource? = nil,
+                interactionId: UUID? = nil, textVersion: String? = nil, recordedAt: Date? = nil) {
+        self.purpose = purpose; self.channel = channel; self.granted = granted; self.source = source
+        self.interactionId = interactionId; self.textVersion = textVersion; self.recordedAt = recordedAt
+    }
+
+    public func make(partyId: UUID, id: UUID, now: Date) throws -> Consent {
+        guard let purpose else { throw RapportError.missingField("purpose") }
+        return Consent(id: id, partyId: partyId, purpose: try FactKey.validate(purpose, field: "purpose"), channel: channel,
+                       granted: try Validate.required(granted, "granted"), source: source ?? .agent, interactionId: interactionId,
+                       textVersion: try Validate.optionalText(textVersion, "text_version", max: 100), recordedAt: min(recordedAt ?? now, now))
+    }
+}
+
+/// The answers in force: for each purpose and channel (or all channels), the latest record.
+public enum ConsentSummary {
+    public static func current(_ history: [Consent]) -> [Consent] {
+        var latest: [String: Consent] = [:]
+        for c in history {
+            let key = c.purpose + "|" + (c.channel?.rawValue ?? "*")
+            if let known = latest[key], (known.recordedAt, known.id.uuidString) >= (c.recordedAt, c.id.uuidString) { continue }
+            latest[key] = c
+        }
+        return latest.values.sorted { ($0.purpose, $0.channel?.rawValue ?? "") < ($1.purpose, $1.channel?.rawValue ?? "") }
+    }
+
+    /// Whether the party agreed to `purpose` on `channel`: a channel-specific answer wins over an
+    /// all-channel one; no answer is no.
+    public static func allows(_ current: [Consent], purpose: String, channel: PreferredChannel) -> Bool {
+        if let specific = current.first(where: { $0.purpose == purpose && $0.channel == channel }) { return specific.granted }
+        return current.first(where: { $0.purpose == purpose && $0.channel == nil })?.granted ?? false
+    }
+}
