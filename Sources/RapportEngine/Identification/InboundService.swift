@@ -83,7 +83,7 @@ public struct InboundService: Sendable {
                                          address: input.address, agent: input.agent, subject: input.subject, summary: input.summary,
                                          outcome: input.outcome).make(id: .timeOrdered(at: now), now: now)
         let configuration = try await identification.configuration()
-        var result = try await identification.identify(input.clues, configuration: configuration)
+        var result = try await identification.identify(input.clues, configuration: configuration, names: false)
         if result.status == .unknown, configuration.unknownContact == .createProspect,
            case .success(let address)? = identification.address(of: input.clues) {
             do {
@@ -100,12 +100,13 @@ public struct InboundService: Sendable {
                                         reasonMessageRu: "неизвестный адрес: создан потенциальный клиент", createdProspect: true)
             } catch let error as RapportError where error.code == "identity_taken" {
                 // Another contact from the same address created the prospect a moment ago.
-                result = try await identification.identify(input.clues, configuration: configuration)
+                result = try await identification.identify(input.clues, configuration: configuration, names: false)
             }
         }
         entry.partyId = result.status == .identified ? result.partyId : nil
         let recorded = try await interactions.append(entry)
         let card = try await recorded.partyId.asyncMap { try await cards.card($0, script: script) }
+        if let card { result.matchedBy?.displayName = card.party.displayName }  // the card has the name: no extra read
         return InboundContactResult(identification: result, interaction: recorded, card: card)
     }
 

@@ -18,8 +18,6 @@ struct MergeSnapshot: Codable, Sendable {
     /// Rows that would have duplicated the survivor's own (same organisation twice, a link to itself): removed, restored by undo.
     var removedRoles: [ContactRole]
     var removedRelationships: [Relationship]
-    /// The older of two current facts with the same key, superseded by the merge.
-    var supersededFacts: [UUID]
     var accountMoved: Bool
     var fieldConflicts: [FieldConflict]
 }
@@ -92,7 +90,7 @@ public struct MergeStore: Sendable {
             }
             let (updated, conflicts) = try survivor.merged(with: merged, rule: rule, now: now)
             var snapshot = MergeSnapshot(survivorBefore: survivor, survivorAfter: updated, mergedBefore: merged, moved: [:], relatedMoved: [], rolesMovedAsPerson: [],
-                                         rolesMovedAsOrganisation: [], removedRoles: [], removedRelationships: [], supersededFacts: [],
+                                         rolesMovedAsOrganisation: [], removedRoles: [], removedRelationships: [],
                                          accountMoved: mergedAccount, fieldConflicts: conflicts)
             // A relationship between the two would become a link to itself; a contact role at an
             // organisation the survivor already represents would be a duplicate.
@@ -129,7 +127,6 @@ public struct MergeStore: Sendable {
                 let (older, newer) = ours.recordedAt >= theirs.recordedAt ? (theirs, ours) : (ours, theirs)
                 try await db.update("party_facts").set("superseded_at", to: SQLBind(now)).set("superseded_by", to: SQLBind(newer.id))
                     .where("id", .equal, SQLBind(older.id)).run()
-                snapshot.supersededFacts.append(older.id)
             }
             for table in Self.ownedTables {
                 let ids = try await db.select().column("id").from(table).where("party_id", .equal, SQLBind(mergedId)).all()
