@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportServer
 import RapportStorage
 
 /// Everything Rapport reads from its environment, parsed once. Command-line flags override
@@ -11,6 +12,10 @@ public struct AppConfig: Sendable {
     public var port: Int
     public var defaultRegion: PhoneRegion
     public var durability: Durability
+    /// Requests per second per API token, session or IP (`RAPPORT_RATE_LIMIT`, default 200; 0 = off).
+    public var rateLimit: Double
+    /// Session cookies marked Secure (`RAPPORT_SECURE_COOKIES=1`, for Rapport behind TLS).
+    public var secureCookies: Bool
 
     public static let defaultDatabasePath = "./data/rapport.sqlite"
 
@@ -32,7 +37,15 @@ public struct AppConfig: Sendable {
             throw ConfigError("RAPPORT_DURABILITY must be one of: \(Durability.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.durability = durability
+        let rateText = environment["RAPPORT_RATE_LIMIT"] ?? "200"
+        guard let rate = Double(rateText), rate >= 0, rate.isFinite else {
+            throw ConfigError("RAPPORT_RATE_LIMIT must be a number of requests per second (0 turns the limit off), got \(rateText)")
+        }
+        self.rateLimit = rate
+        self.secureCookies = ["1", "true", "yes"].contains((environment["RAPPORT_SECURE_COOKIES"] ?? "").lowercased())
     }
+
+    public var routerOptions: HTTPOptions { HTTPOptions(requestsPerSecond: rateLimit, secureCookies: secureCookies) }
 }
 
 public struct ConfigError: Error, CustomStringConvertible {

@@ -30,7 +30,7 @@ public struct RapportRuntime: Sendable {
 }
 
 public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(label: "rapport")) -> some ApplicationProtocol {
-    let router = RapportRouter.build(services: runtime.services)
+    let router = RapportRouter.build(services: runtime.services, options: runtime.config.routerOptions)
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
                        logger: logger)

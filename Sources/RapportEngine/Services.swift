@@ -14,9 +14,13 @@ public struct Services: Sendable {
     public let profile: ProfileService
     public let merges: MergeService
     public let search: SearchService
+    public let access: AccessService
+    public let audit: AuditTrail
+    public let privacy: PrivacyService
     public let clock: any Clock
 
-    public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer) {
+    /// `bcryptCost` 12 in production; tests may lower it (4 is bcrypt's minimum) to keep sign-in tests fast.
+    public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer, bcryptCost: UInt8 = 12) {
         self.clock = clock
         parties = PartyService(store: PartyStore(database: database), clock: clock, normalizer: normalizer)
         catalogue = CatalogueService(store: CatalogueStore(database: database), clock: clock)
@@ -32,5 +36,9 @@ public struct Services: Sendable {
                                  cards: cards, clock: clock)
         merges = MergeService(store: MergeStore(database: database), clock: clock)
         search = SearchService(store: SearchStore(database: database), normalizer: normalizer)
+        access = AccessService(store: AccessStore(database: database), clock: clock, bcryptCost: bcryptCost)
+        audit = AuditTrail(store: AuditStore(database: database), clock: clock)
+        privacy = PrivacyService(store: PrivacyStore(database: database), parties: parties, commerce: commerce, requests: requests,
+                                 interactions: interactions, profile: profile, merges: merges, settings: profileStore, clock: clock)
     }
 }

@@ -6,9 +6,11 @@ import RapportEngine
 
 /// Builds the HTTP surface: `/api/v1/…`, `/openapi.yaml`, `/health`.
 public enum RapportRouter {
-    public static func build(services: Services) -> Router<RapportRequestContext> {
+    public static func build(services: Services, options: HTTPOptions = HTTPOptions()) -> Router<RapportRequestContext> {
         let router = Router(context: RapportRequestContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(APIErrorMiddleware())
+        router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(rate: options.requestsPerSecond, burst: options.requestsPerSecond * 2)))
         router.get("health") { _, _ in
             try APIJSON.response(["status": "ok"])
         }
@@ -16,7 +18,10 @@ public enum RapportRouter {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: AccessMiddleware(services: services))
+        AccessController(services: services, options: options,
+                         signInLimiter: RateLimiter(rate: options.signInsPerMinute / 60, burst: options.signInsPerMinute)).addRoutes(to: api)
+        PrivacyController(services: services).addRoutes(to: api)
         PartyController(services: services).addRoutes(to: api)
         CatalogueController(services: services).addRoutes(to: api)
         CommerceController(services: services).addRoutes(to: api)
@@ -24,6 +29,20 @@ public enum RapportRouter {
         InteractionController(services: services).addRoutes(to: api)
         IdentificationController(services: services).addRoutes(to: api)
         return router
+    }
+}
+
+/// HTTP settings that come from configuration.
+public struct HTTPOptions: Sendable {
+    /// Requests per second per API token, session or IP address (bursts of twice that); 0 turns the limit off.
+    public var requestsPerSecond: Double
+    /// Sign-in attempts per minute per IP address.
+    public var signInsPerMinute: Double
+    /// Mark the session cookie Secure even without `X-Forwarded-Proto: https` (Rapport behind TLS).
+    public var secureCookies: Bool
+
+    public init(requestsPerSecond: Double = 200, signInsPerMinute: Double = 20, secureCookies: Bool = false) {
+        self.requestsPerSecond = requestsPerSecond; self.signInsPerMinute = signInsPerMinute; self.secureCookies = secureCookies
     }
 }
 

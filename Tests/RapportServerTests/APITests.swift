@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -12,15 +13,40 @@ import Testing
 
 /// The HTTP API in process, over a fresh SQLite database.
 @Suite struct APITests {
-    func withAPI(_ body: @Sendable (any TestClientProtocol, Services) async throws -> Void) async throws {
+    /// The API in process; requests carry an administrator's API token unless they bring their own
+    /// credentials (see `AuthorizedClient`).
+    func withAPI(options: HTTPOptions = HTTPOptions(requestsPerSecond: 0),
+                 _ body: @Sendable (any TestClientProtocol, Services) async throws -> Void) async throws {
         try await withTestDatabase(.sqlite) { db in
-            let services = Services(database: db, clock: FixedClock(Date(timeIntervalSince1970: 1_795_000_000)), normalizer: IdentityNormalizer())
-            let app = Application(router: RapportRouter.build(services: services))
-            try await app.test(.router) { client in try await body(client, services) }
+            let services = Services(database: db, clock: FixedClock(Date(timeIntervalSince1970: 1_795_000_000)), normalizer: IdentityNormalizer(),
+                                    bcryptCost: 4)
+            let token = try await services.access.issueToken(APITokenInput(name: "tests", scopes: [.admin]), by: nil)
+            let app = Application(router: RapportRouter.build(services: services, options: options))
+            try await app.test(.router) { client in try await body(AuthorizedClient(base: client, token: token.secret), services) }
         }
     }
 
     static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    /// Adds `Authorization: Bearer <admin token>` to requests that carry no credentials of their own;
+    /// a request with the `X-Test-Anonymous` header goes out with none at all.
+    struct AuthorizedClient: TestClientProtocol {
+        let base: any TestClientProtocol
+        let token: String
+        static let anonymous = HTTPField.Name("X-Test-Anonymous")!
+
+        func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+            var headers = headers
+            if headers[Self.anonymous] != nil {
+                headers[Self.anonymous] = nil
+            } else if headers[.authorization] == nil && headers[.cookie] == nil {
+                headers[.authorization] = "Bearer \(token)"
+            }
+            return try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)
+        }
+
+        var port: Int? { base.port }
+    }
 
     static func object(_ response: TestResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])

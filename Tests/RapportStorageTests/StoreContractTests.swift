@@ -185,7 +185,7 @@ import Testing
             let migrator = Migrator(database: db)
             let applied = try await migrator.appliedIds()
             let again = try await migrator.migrate()
-            #expect(applied == ["0001-registry", "0002-identification"])
+            #expect(applied == ["0001-registry", "0002-identification", "0003-access"])
             #expect(again.isEmpty)
         }
     }
@@ -209,7 +209,7 @@ import Testing
                 """).run()
         }
         // When the later migrations run
-        #expect(try await Migrator(database: db).migrate() == ["0002-identification"])
+        #expect(try await Migrator(database: db).migrate() == ["0002-identification", "0003-access"])
         // Then the customer has a name key and is found by search
         let party = try #require(try await PartyStore(database: db).get(id)).party
         #expect(party.nameKey == NameKey.name(["Fedorov", "Petr"]))

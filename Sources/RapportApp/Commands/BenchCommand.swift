@@ -15,6 +15,8 @@ struct BenchCommand: AsyncParsableCommand {
           identify  identify a caller from a number as a switch writes it and build the card (in-process, one at a time)
           identify-http  the same over HTTP on loopback: wrk with --clients connections against an in-process server,
                     and against nginx serving a small static file in the same run (the loopback ceiling); needs wrk and nginx
+          auth      the per-request access check: an API token resolved to its principal (the steady state: cached),
+                    with a session cookie's check and the uncached token lookup (once per token per 2 s) beside it
           search    full-text search for a surname (the generator's surnames), 20 results
           write     record interactions from --clients concurrent writers through InteractionService (validation,
                     reference checks, outbox event, group commit); run with RAPPORT_DURABILITY=full for fsync per commit
@@ -22,9 +24,9 @@ struct BenchCommand: AsyncParsableCommand {
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
 
-    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write, identify, identifyHTTP = "identify-http", search }
+    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write, identify, identifyHTTP = "identify-http", search, auth }
 
-    @Argument(help: "load, timeline, write, identify, identify-http or search") var scenario: Scenario
+    @Argument(help: "load, timeline, write, identify, identify-http, search or auth") var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
@@ -65,6 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
             case .identify: result = try await identify(runtime)
             case .identifyHTTP: result = try await HTTPBench(runtime: runtime, connections: clients ?? 16, seconds: seconds).run()
             case .search: result = try await search(runtime)
+            case .auth: result = try await auth(runtime)
             }
             await runtime.close()
             if !json { say(result.human) }
@@ -191,6 +194,34 @@ struct BenchCommand: AsyncParsableCommand {
             let found = try await runtime.services.search.parties(surnames[Int(rng.next() % UInt64(surnames.count))], limit: 20)
             guard !found.isEmpty else { throw CommandFailure("search found nothing: is the search index built?") }
         }
+    }
+
+    func auth(_ runtime: RapportRuntime) async throws -> BenchResult {
+        let access = runtime.services.access
+        let token = try await access.issueToken(APITokenInput(name: "bench", scopes: [.cti]), by: nil)
+        let login = "bench-\(UUID().uuidString.prefix(8).lowercased())", password = DemoUsers.password() + DemoUsers.password()
+        _ = try await access.createUser(UserInput(login: login, role: .agent, password: password))
+        let session = try await access.signIn(login: login, password: password)
+        func sample(_ n: Int, _ body: () async throws -> Void) async throws -> [Double] {
+            var out: [Double] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                let t0 = ContinuousClock.now
+                try await body()
+                out.append(Self.millis(ContinuousClock.now - t0))
+            }
+            return out.sorted()
+        }
+        let sessions = try await sample(reads) { _ = try await access.principal(sessionSecret: session.sessionSecret) }
+        let misses = try await sample(min(reads, 5_000)) {
+            access.forgetCachedPrincipals()
+            _ = try await access.principal(bearer: token.secret)
+        }
+        var result = try await timed("auth", runtime) { _ in _ = try await access.principal(bearer: token.secret) }
+        func pct(_ xs: [Double], _ q: Double) -> String { String(format: "%.4f", xs[min(xs.count - 1, Int(Double(xs.count) * q))]) }
+        result.extra = [("session_p50_ms", pct(sessions, 0.5)), ("session_p99_ms", pct(sessions, 0.99)),
+                        ("uncached_token_p50_ms", pct(misses, 0.5)), ("uncached_token_p99_ms", pct(misses, 0.99))]
+        return result
     }
 
     static func millis(_ d: Duration) -> Double {

@@ -12,6 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
         let summary = try await DemoDataSet(services: runtime.services).load()
         say(summary.description)
+        sayDemoUsers(try await DemoUsers(services: runtime.services).load())
         await runtime.close()
     }
 }

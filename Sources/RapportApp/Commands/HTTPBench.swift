@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 import Hummingbird
 import Logging
 import RapportEngine
@@ -24,10 +25,12 @@ struct HTTPBench {
         defer { try? FileManager.default.removeItem(at: work) }
         let count = try await runtime.database.partyCount()
         let script = work.appendingPathComponent("identify.lua")
-        try Self.identifyScript(parties: count).write(to: script, atomically: true, encoding: .utf8)
+        // A CTI integration's token, as a telephony platform would send it.
+        let token = try await runtime.services.access.issueToken(APITokenInput(name: "identify-http bench", scopes: [.cti]), by: nil)
+        try Self.identifyScript(parties: count, token: token.secret).write(to: script, atomically: true, encoding: .utf8)
 
-        // Rapport, in this process.
-        let app = Application(router: RapportRouter.build(services: runtime.services),
+        // Rapport, in this process (rate limit set far above the load so the limiter runs but never refuses).
+        let app = Application(router: RapportRouter.build(services: runtime.services, options: HTTPOptions(requestsPerSecond: 10_000_000)),
                               configuration: .init(address: .hostname("127.0.0.1", port: rapportPort), serverName: "Rapport"),
                               logger: Self.quietLogger)
         let server = Task { try await app.run() }
@@ -89,13 +92,13 @@ struct HTTPBench {
     }
 
     /// Random generated callers, as `8 (9xx) xxx-xx-xx`.
-    static func identifyScript(parties: Int) -> String {
+    static func identifyScript(parties: Int, token: String) -> String {
         """
         math.randomseed(42)
         request = function()
           local d = string.format("9%09d", math.random(0, \(parties - 1)))
           local body = '{"channel":"phone","address":"8 (' .. d:sub(1,3) .. ') ' .. d:sub(4,6) .. '-' .. d:sub(7,8) .. '-' .. d:sub(9,10) .. '"}'
-          return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+          return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(token)"}, body)
         end
         """
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RapportEngine
 
 /// Writes a line to standard output at once (print is block-buffered when output is a pipe or
 /// a file, so a supervisor or a log would not see "listening on …" until exit).
@@ -10,4 +11,15 @@ func say(_ line: String) {
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The demo users' passwords, shown once, when they are made.
+func sayDemoUsers(_ credentials: [DemoUsers.Credential]) {
+    guard !credentials.isEmpty else {
+        say("Demo users exist already; set a new password with `rapport admin password --login admin`.")
+        return
+    }
+    say("Demo users (passwords are shown only now; sign in with POST /api/v1/session):")
+    say("  login            role             password")
+    for c in credentials { say(c.description) }
 }

@@ -20,15 +20,31 @@ struct ServeCommand: AsyncParsableCommand {
         if demo {
             let summary = try await DemoDataSet(services: runtime.services).load()
             say(summary.description)
+            sayDemoUsers(try await DemoUsers(services: runtime.services).load())
+        }
+        if try await runtime.services.access.userCount() == 0 {
+            say("No users yet: create the first administrator with `rapport admin create --login NAME` (the password is read from standard input).")
         }
         let app = buildApplication(runtime)
         say("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
+        let retention = Task {
+            // Retention rules run a minute after start, then daily.
+            var wait: Duration = .seconds(60)
+            while !Task.isCancelled {
+                try await Task.sleep(for: wait)
+                _ = try? await runtime.services.privacy.applyRetention()
+                wait = .seconds(86_400)
+            }
+        }
+        defer { retention.cancel() }
         do {
             try await app.runService()
         } catch {
+            await runtime.services.audit.flush()
             await runtime.close()
             throw error
         }
+        await runtime.services.audit.flush()
         await runtime.close()
     }
 }

@@ -10,6 +10,12 @@ public struct RapportError: Error, Equatable, Sendable, CustomStringConvertible 
         case notFound
         case conflict
         case tooLarge
+        /// Who is calling is unknown or not proven (HTTP 401).
+        case unauthorized
+        /// Known, but not allowed (HTTP 403).
+        case forbidden
+        /// Too many requests (HTTP 429).
+        case rateLimited
     }
 
     public let kind: Kind

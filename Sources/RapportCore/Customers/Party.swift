@@ -34,12 +34,18 @@ public struct Party: Codable, Sendable, Equatable, Identifiable {
     public var valueTier: String?
     /// Set when this party was merged into another: the survivor's id.
     public var mergedIntoId: UUID?
+    /// The user who manages this account (account managers change only their own accounts).
+    public var accountManagerId: UUID?
+    /// Set when the person's data was erased on their request; the row stays for aggregates.
+    public var erasedAt: Date?
 
     public init(id: UUID, kind: PartyKind, displayName: String, surname: String? = nil, givenName: String? = nil,
                 patronymic: String? = nil, birthDate: CivilDate? = nil, language: String? = nil, legalName: String? = nil,
                 inn: String? = nil, kpp: String? = nil, foreignTaxId: String? = nil, country: String? = nil,
                 timeZone: String? = nil, lifecycleStage: LifecycleStage, stageChangedAt: Date, createdAt: Date, updatedAt: Date,
-                nameKey: String? = nil, valueTier: String? = nil, mergedIntoId: UUID? = nil) {
+                nameKey: String? = nil, valueTier: String? = nil, mergedIntoId: UUID? = nil, accountManagerId: UUID? = nil,
+                erasedAt: Date? = nil) {
+        self.accountManagerId = accountManagerId; self.erasedAt = erasedAt
         self.id = id; self.kind = kind; self.displayName = displayName; self.surname = surname; self.givenName = givenName
         self.patronymic = patronymic; self.birthDate = birthDate; self.language = language; self.legalName = legalName
         self.inn = inn; self.kpp = kpp; self.foreignTaxId = foreignTaxId; self.country = country; self.timeZone = timeZone
@@ -68,14 +74,16 @@ public struct PartyInput: Codable, Sendable {
     public var timeZone: String?
     public var lifecycleStage: LifecycleStage?
     public var valueTier: String?
+    /// Assigns the account to a user (administrators and supervisors only).
+    public var accountManagerId: UUID?
     /// Identities to attach at creation.
     public var identities: [IdentityInput]?
 
     public init(kind: PartyKind? = nil, surname: String? = nil, givenName: String? = nil, patronymic: String? = nil,
                 birthDate: CivilDate? = nil, language: String? = nil, legalName: String? = nil, inn: String? = nil,
                 kpp: String? = nil, foreignTaxId: String? = nil, country: String? = nil, timeZone: String? = nil,
-                lifecycleStage: LifecycleStage? = nil, valueTier: String? = nil, identities: [IdentityInput]? = nil) {
-        self.valueTier = valueTier
+                lifecycleStage: LifecycleStage? = nil, valueTier: String? = nil, accountManagerId: UUID? = nil, identities: [IdentityInput]? = nil) {
+        self.valueTier = valueTier; self.accountManagerId = accountManagerId
         self.kind = kind; self.surname = surname; self.givenName = givenName; self.patronymic = patronymic
         self.birthDate = birthDate; self.language = language; self.legalName = legalName; self.inn = inn; self.kpp = kpp
         self.foreignTaxId = foreignTaxId; self.country = country; self.timeZone = timeZone
@@ -114,6 +122,7 @@ extension Party {
         if input.country != nil { country = clean(input.country)?.uppercased() }
         if input.timeZone != nil { timeZone = clean(input.timeZone) }
         if input.valueTier != nil { valueTier = try Validate.optionalText(clean(input.valueTier)?.lowercased(), "value_tier", max: 50) }
+        if let manager = input.accountManagerId { accountManagerId = manager }
         if let stage = input.lifecycleStage, stage != lifecycleStage {
             lifecycleStage = stage
             stageChangedAt = now

@@ -38,6 +38,9 @@ enum APIErrorMapping {
         case .notFound: .notFound
         case .conflict: .conflict
         case .tooLarge: .contentTooLarge
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .rateLimited: .tooManyRequests
         }
     }
 
@@ -55,7 +58,9 @@ enum APIErrorMapping {
     static func response(_ error: RapportError, status: HTTPResponse.Status? = nil, requestId: String) -> Response {
         let body = Body(error: .init(code: error.code, message: error.message, messageRu: error.messageRu,
                                      details: error.details, requestId: requestId))
-        let response = (try? APIJSON.response(body, status: status ?? Self.status(of: error.kind))) ?? Response(status: .internalServerError)
+        var response = (try? APIJSON.response(body, status: status ?? Self.status(of: error.kind))) ?? Response(status: .internalServerError)
+        if error.kind == .rateLimited, let wait = error.details["retry_after"] { response.headers[.retryAfter] = wait }
+        if error.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"rapport\"" }
         return response
     }
 

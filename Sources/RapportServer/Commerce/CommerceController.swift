@@ -9,8 +9,10 @@ struct CommerceController {
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
         let commerce = services.commerce
-        group.post("contracts") { request, _ in
-            try APIJSON.response(try await commerce.createContract(try await request.decodeJSON(ContractInput.self)), status: .created)
+        group.post("contracts") { request, context in
+            let input = try await request.decodeJSON(ContractInput.self)
+            try await context.requireMayChange(input.partyId, services)
+            return try APIJSON.response(try await commerce.createContract(input), status: .created)
         }
         group.get("contracts") { request, _ in
             try APIJSON.response(PageBody(try await commerce.contracts(partyId: try request.uuidQuery("party_id"), page: try request.pageRequest())))
@@ -20,11 +22,14 @@ struct CommerceController {
         }
         group.patch("contracts/:id") { request, context in
             let id = try request.uuidParameter("id", context: context)
+            try await context.requireMayChange(try await commerce.contract(id).partyId, services)
             return try APIJSON.response(try await commerce.updateContract(id, try await request.decodeJSON(ContractInput.self)))
         }
 
-        group.post("orders") { request, _ in
-            try APIJSON.response(try await commerce.createOrder(try await request.decodeJSON(OrderInput.self)), status: .created)
+        group.post("orders") { request, context in
+            let input = try await request.decodeJSON(OrderInput.self)
+            try await context.requireMayChange(input.partyId, services)
+            return try APIJSON.response(try await commerce.createOrder(input), status: .created)
         }
         group.get("orders") { request, _ in
             try APIJSON.response(PageBody(try await commerce.orders(partyId: try request.uuidQuery("party_id"),
@@ -36,6 +41,7 @@ struct CommerceController {
         }
         group.patch("orders/:id") { request, context in
             let id = try request.uuidParameter("id", context: context)
+            try await context.requireMayChange(try await commerce.order(id).partyId, services)
             return try APIJSON.response(try await commerce.updateOrder(id, try await request.decodeJSON(OrderInput.self)))
         }
 

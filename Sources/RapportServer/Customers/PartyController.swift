@@ -8,8 +8,10 @@ struct PartyController {
     let services: Services
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
-        group.post("parties") { request, _ in
-            try APIJSON.response(try await services.parties.create(try await request.decodeJSON(PartyInput.self)).body, status: .created)
+        group.post("parties") { request, context in
+            let input = try await request.decodeJSON(PartyInput.self)
+            try context.requireMayAssignManager(input)
+            return try APIJSON.response(try await services.parties.create(input).body, status: .created)
         }
         group.get("parties") { request, _ in
             let filter = PartyFilter(kind: try request.enumQuery("kind", as: PartyKind.self),
@@ -22,7 +24,9 @@ struct PartyController {
         }
         group.patch("parties/:id") { request, context in
             let id = try request.uuidParameter("id", context: context)
-            return try APIJSON.response(try await services.parties.update(id, try await request.decodeJSON(PartyInput.self)).body)
+            let input = try await request.decodeJSON(PartyInput.self)
+            try context.requireMayAssignManager(input)
+            return try APIJSON.response(try await services.parties.update(id, input).body)
         }
         group.get("parties/:id/identities") { request, context in
             try APIJSON.response(try await services.parties.get(try request.uuidParameter("id", context: context)).identities)

@@ -8,17 +8,23 @@ struct IdentificationController {
     let services: Services
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
-        group.post("identify") { request, _ in
+        group.post("identify") { request, context in
             let clues = try await request.decodeJSON(ContactClues.self)
-            return try APIJSON.response(try await services.inbound.screenPop(clues, script: try request.scriptQuery()))
+            let pop = try await services.inbound.screenPop(clues, script: try request.scriptQuery())
+            context.touched.note(pop.identification.partyId)
+            return try APIJSON.response(pop)
         }
-        group.post("interactions/inbound") { request, _ in
-            try APIJSON.response(try await services.inbound.record(try await request.decodeJSON(InboundContactInput.self)), status: .created)
+        group.post("interactions/inbound") { request, context in
+            let result = try await services.inbound.record(try await request.decodeJSON(InboundContactInput.self))
+            context.touched.note(result.interaction.partyId)
+            return try APIJSON.response(result, status: .created)
         }
         group.post("interactions/:id/assign") { request, context in
             let id = try request.uuidParameter("id", context: context)
             let body = try await request.decodeJSON(AssignBody.self)
-            return try APIJSON.response(try await services.inbound.assign(interactionId: id, partyId: try Validate.required(body.partyId, "party_id")))
+            let partyId = try Validate.required(body.partyId, "party_id")
+            context.touched.note(partyId)
+            return try APIJSON.response(try await services.inbound.assign(interactionId: id, partyId: partyId))
         }
         group.get("parties/:id/card") { request, context in
             try APIJSON.response(try await services.cards.card(try request.uuidParameter("id", context: context), script: try request.scriptQuery()))

@@ -8,11 +8,21 @@ struct InteractionController {
     let services: Services
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
-        group.post("interactions") { request, _ in
-            try APIJSON.response(try await services.interactions.record(try await request.decodeJSON(InteractionInput.self)), status: .created)
+        group.post("interactions") { request, context in
+            let principal = try context.acting()
+            var input = try await request.decodeJSON(InteractionInput.self)
+            if principal.role == .outsideAgent {
+                // An outside agent records only on their list, and always for their campaign.
+                try await services.access.requireOnList(principal, party: input.partyId)
+                input.campaignId = principal.campaignId
+            }
+            context.touched.note(input.partyId)
+            return try APIJSON.response(try await services.interactions.record(input), status: .created)
         }
         group.get("interactions/:id") { request, context in
-            try APIJSON.response(try await services.interactions.get(try request.uuidParameter("id", context: context)))
+            let interaction = try await services.interactions.get(try request.uuidParameter("id", context: context))
+            context.touched.note(interaction.partyId)
+            return try APIJSON.response(interaction)
         }
     }
 }

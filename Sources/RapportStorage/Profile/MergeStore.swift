@@ -173,12 +173,13 @@ public struct MergeStore: Sendable {
             guard row.undoneAt == nil else {
                 throw RapportError(.conflict, code: "merge_already_undone", message: "this merge was already undone", messageRu: "это объединение уже отменено")
             }
+            // First: an erased survivor (whose merge snapshots were wiped with it) cannot be un-merged.
+            let survivor = try await Self.live(row.survivorId, on: db, exclusive: true)
             let snapshot = try JSONDecoder().decode(MergeSnapshot.self, from: Data(row.snapshot.utf8))
             guard snapshot.version == 1 else {
                 throw RapportError(.conflict, code: "merge_snapshot_unknown", message: "this merge was recorded in a format this version cannot undo",
                                    messageRu: "это объединение записано в формате, который эта версия не умеет отменять")
             }
-            let survivor = try await Self.live(row.survivorId, on: db, exclusive: true)
             let later = try await db.select().column("id").from("merges").where("survivor_id", .equal, SQLBind(row.survivorId))
                 .where("position", .greaterThan, SQLBind(row.position)).where("undone_at", .is, SQLLiteral.null).first()
             if later != nil {
@@ -236,6 +237,10 @@ public struct MergeStore: Sendable {
         guard let party = try await db.raw("SELECT * FROM parties WHERE id = \(bind: id)" + lock).first()?
             .decode(model: Party.self, with: recordDecoder) else {
             throw RapportError.notFound("party", id.uuidString.lowercased())
+        }
+        if party.erasedAt != nil {
+            throw RapportError(.conflict, code: "party_erased", message: "the party's personal data was erased; it takes no new records",
+                               messageRu: "персональные данные контрагента удалены; новые записи к нему не добавляются")
         }
         if let into = party.mergedIntoId {
             throw RapportError(.conflict, code: "party_merged", message: "the party was merged into \(into.uuidString.lowercased())",

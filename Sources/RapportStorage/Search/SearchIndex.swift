@@ -22,6 +22,19 @@ enum SearchIndex {
         }
     }
 
+    static func removeInteractions(_ ids: [UUID], on db: any SQLDatabase, engine: SQLEngine) async throws {
+        guard !ids.isEmpty else { return }
+        switch engine {
+        case .sqlite:
+            let docs = try await db.select().column("doc").from("interaction_search_docs").where("interaction_id", .in, SQLBind.group(ids)).all()
+                .map { try $0.decode(column: "doc", as: Int.self) }
+            if !docs.isEmpty { try await db.delete(from: "interaction_search").where(SQLIdentifier("rowid"), .in, SQLBind.group(docs)).run() }
+            try await db.delete(from: "interaction_search_docs").where("interaction_id", .in, SQLBind.group(ids)).run()
+        case .postgres:
+            try await db.delete(from: "interaction_search").where("interaction_id", .in, SQLBind.group(ids)).run()
+        }
+    }
+
     static func insertParty(_ id: UUID, terms: String, on db: any SQLDatabase, engine: SQLEngine) async throws {
         guard !terms.isEmpty else { return }
         switch engine {

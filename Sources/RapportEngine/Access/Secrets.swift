@@ -1,0 +1,38 @@
+import Crypto
+import Dispatch
+import Foundation
+import HummingbirdBcrypt
+
+/// Secrets made and checked here: random tokens, their SHA-256 for storage, bcrypt for passwords.
+enum Secrets {
+    /// `bytes` of system randomness (getrandom on Linux), as lower-case hex.
+    static func random(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// What is stored for a bearer secret: its SHA-256, hex. A high-entropy secret needs no slow hash.
+    static func sha256(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Bcrypt off the cooperative pool: it is deliberately slow.
+    static func hashPassword(_ password: String, cost: UInt8) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
+        }
+    }
+
+    static func verifyPassword(_ password: String, hash: String) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+        }
+    }
+
+    /// Constant-time comparison of two short secrets (CSRF tokens).
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

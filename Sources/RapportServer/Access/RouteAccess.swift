@@ -1,0 +1,77 @@
+import RapportCore
+
+/// What one route needs and what it leaves on the audit trail.
+struct RouteRule: Sendable {
+    /// nil: public (sign-in).
+    let capability: Capability?
+    /// The audit action, for routes that read or change personal data.
+    let audit: AuditEvent.Action?
+
+    static func needs(_ c: Capability, audit: AuditEvent.Action? = nil) -> RouteRule { RouteRule(capability: c, audit: audit) }
+    static let open = RouteRule(capability: nil, audit: nil)
+}
+
+/// Every API route and the capability it needs: one table, checked by `AccessMiddleware` and tested
+/// as a matrix (role × route). A route missing here is refused (fail closed), and a test fails.
+enum RouteAccess {
+    static let rules: [String: RouteRule] = {
+        var r: [String: RouteRule] = [:]
+        func key(_ s: String) -> String {
+            let parts = s.split(separator: " ", maxSplits: 1)
+            return "\(parts[0]) /api/v1\(parts[1])"
+        }
+        func set(_ capability: Capability, _ audit: AuditEvent.Action?, _ routes: [String]) {
+            for route in routes { r[key(route)] = .needs(capability, audit: audit) }
+        }
+        r[key("POST /session")] = .open
+        set(.customerRead, .read, [
+            "GET /parties", "GET /parties/{id}", "GET /parties/{id}/identities", "GET /parties/{id}/contacts",
+            "GET /parties/{id}/relationships", "GET /parties/{id}/account", "GET /parties/{id}/timeline", "GET /parties/{id}/bundles",
+            "GET /identities/owner", "GET /parties/{id}/card", "GET /parties/{id}/consents", "GET /parties/{id}/facts",
+            "GET /parties/{id}/questions", "GET /parties/{id}/merges", "GET /duplicates", "GET /merges/{id}", "GET /search",
+            "GET /interactions/{id}",
+            "GET /contracts", "GET /contracts/{id}", "GET /orders", "GET /orders/{id}", "GET /shipments", "GET /shipments/{id}",
+            "GET /returns", "GET /returns/{id}", "GET /invoices", "GET /invoices/{id}", "GET /payments", "GET /payments/{id}",
+            "GET /requests", "GET /requests/{id}",
+        ])
+        set(.customerWrite, .change, [
+            "POST /parties", "PATCH /parties/{id}", "POST /parties/{id}/identities", "DELETE /parties/{id}/identities/{identityId}",
+            "POST /parties/{id}/contacts", "PATCH /parties/{id}/contacts/{roleId}", "DELETE /parties/{id}/contacts/{roleId}",
+            "POST /parties/{id}/relationships", "PATCH /parties/{id}/relationships/{relationshipId}",
+            "DELETE /parties/{id}/relationships/{relationshipId}", "PUT /parties/{id}/account",
+            "POST /parties/{id}/consents", "POST /parties/{id}/facts", "POST /requests", "PATCH /requests/{id}",
+        ])
+        set(.contactIdentify, .read, ["POST /identify"])
+        set(.contactIdentify, .change, ["POST /interactions/inbound", "POST /interactions/{id}/assign"])
+        set(.interactionRecord, .change, ["POST /interactions"])
+        set(.customerMerge, .change, ["POST /merges", "POST /merges/{id}/undo"])
+        set(.salesWrite, .change, ["POST /contracts", "PATCH /contracts/{id}", "POST /orders", "PATCH /orders/{id}"])
+        set(.financeWrite, .change, [
+            "POST /shipments", "PATCH /shipments/{id}", "POST /returns", "PATCH /returns/{id}", "POST /invoices", "PATCH /invoices/{id}",
+            "POST /payments",
+        ])
+        set(.catalogueRead, nil, ["GET /catalogue/items", "GET /catalogue/items/{id}", "GET /bundles", "GET /bundles/{id}"])
+        set(.catalogueWrite, nil, ["POST /catalogue/items", "PATCH /catalogue/items/{id}", "POST /bundles", "PATCH /bundles/{id}"])
+        set(.configurationRead, nil, ["GET /questions", "GET /questions/{key}", "GET /matching-rules"])
+        set(.configurationManage, .configurationChange, ["POST /questions", "PATCH /questions/{key}", "PUT /matching-rules",
+                                                         "PUT /retention-rules", "POST /retention-rules/apply"])
+        set(.configurationManage, nil, ["GET /retention-rules"])
+        set(.userManage, .userChange, ["POST /users", "PATCH /users/{id}"])
+        set(.userManage, nil, ["GET /users", "GET /users/{id}", "GET /tokens"])
+        set(.userManage, .tokenChange, ["POST /tokens", "DELETE /tokens/{id}"])
+        set(.auditRead, nil, ["GET /audit"])
+        set(.privacyRequest, .export, ["GET /parties/{id}/export"])
+        set(.privacyRequest, .erase, ["POST /parties/{id}/erasure"])
+        set(.campaignManage, nil, ["GET /campaigns", "POST /campaigns"])
+        set(.campaignManage, .change, ["POST /campaigns/{id}/parties"])
+        set(.callingList, .read, ["GET /calling-list"])
+        return r
+    }()
+
+    /// Routes any signed-in principal may use, whatever its capabilities.
+    static let anyPrincipal: Set<String> = ["GET /api/v1/session", "DELETE /api/v1/session"]
+
+    static func rule(method: String, path: String) -> RouteRule? {
+        rules["\(method) \(path)"]
+    }
+}
