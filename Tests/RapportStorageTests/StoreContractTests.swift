@@ -261,3 +261,29 @@ import Testing
         await reopened.close()
     }
 }
+
+/// The audit trail cannot be rewritten: the database itself refuses updates and deletes, except
+/// retention's deletes below the cutoff it announces in the same transaction.
+@Suite struct AuditStoreTests {
+    @Test(arguments: TestEngine.available)
+    func auditEventsAreAppendOnlyAndOnlyRetentionRemovesOldOnes(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let old = Date(timeIntervalSince1970: 1_700_000_000), recent = Date(timeIntervalSince1970: 1_795_000_000)
+            let events = [old, recent].map {
+                AuditEvent(id: UUID(), at: $0, actorKind: "user", actorId: UUID(), action: .read, route: "GET /api/v1/parties/{id}",
+                           partyId: UUID(), status: 200, requestId: "r")
+            }
+            try await AuditStore(database: db).append(events)
+            await #expect(throws: (any Error).self) {
+                try await db.write { sql in try await sql.raw("UPDATE audit_events SET status = 500").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await db.write { sql in try await sql.raw("DELETE FROM audit_events").run() }
+            }
+            let report = try await PrivacyStore(database: db).applyRetention([RetentionRule(kind: .auditEvents, keepDays: 400)], at: recent)
+            #expect(report.lines.map(\.rows) == [1])
+            let left = try await AuditStore(database: db).query(AuditQuery()).items
+            #expect(left.map(\.at) == [recent])
+        }
+    }
+}

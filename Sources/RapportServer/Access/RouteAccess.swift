@@ -13,7 +13,7 @@ struct RouteRule: Sendable {
 
 /// Every API route and the capability it needs: one table, checked by `AccessMiddleware` and tested
 /// as a matrix (role × route). A route missing here is refused (fail closed), and a test fails.
-enum RouteAccess {
+public enum RouteAccess {
     static let rules: [String: RouteRule] = {
         var r: [String: RouteRule] = [:]
         func key(_ s: String) -> String {
@@ -73,5 +73,15 @@ enum RouteAccess {
 
     static func rule(method: String, path: String) -> RouteRule? {
         rules["\(method) \(path)"]
+    }
+
+    /// What a route needs: `.public` (sign-in), `.anyPrincipal`, `.capability(c)`, or nil for a route
+    /// the table does not know (refused).
+    public enum Requirement: Equatable, Sendable { case open, anyPrincipal, capability(Capability) }
+
+    public static func requirement(method: String, path: String) -> Requirement? {
+        if anyPrincipal.contains("\(method) \(path)") { return .anyPrincipal }
+        guard let rule = rule(method: method, path: path) else { return nil }
+        return rule.capability.map { .capability($0) } ?? .open
     }
 }
