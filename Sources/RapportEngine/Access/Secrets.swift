@@ -8,12 +8,21 @@ enum Secrets {
     /// `bytes` of system randomness (getrandom on Linux), as lower-case hex.
     static func random(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Lower-case hex without `String(format:)`, which is slow on Linux and sits on every request's token check.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// What is stored for a bearer secret: its SHA-256, hex. A high-entropy secret needs no slow hash.
     static func sha256(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(secret.utf8)))
     }
 
     /// Bcrypt off the cooperative pool: it is deliberately slow.

@@ -54,6 +54,9 @@ public struct PrivacyStore: Sendable {
                 try await db.update("relationships").set("related_name", to: SQLLiteral.null).set("related_birth_date", to: SQLLiteral.null)
                     .where("party_id", .equal, SQLBind(id)).where("related_party_id", .isNot, SQLLiteral.null).run()
                 count("relationships", try await Self.countAndDelete("relationships", "party_id", id, on: db, extra: "related_party_id IS NULL"))
+                // Other customers' relationships that name this person keep the link, not the name.
+                try await db.update("relationships").set("related_name", to: SQLLiteral.null).set("related_birth_date", to: SQLLiteral.null)
+                    .where("related_party_id", .equal, SQLBind(id)).run()
                 try await db.update("contact_roles").set("form_of_address", to: SQLLiteral.null).set("notes", to: SQLLiteral.null)
                     .where("person_id", .equal, SQLBind(id)).run()
                 try await db.update("orders").set("recipient_name", to: SQLLiteral.null).set("occasion", to: SQLLiteral.null)
