@@ -274,6 +274,26 @@ import Testing
         }
     }
 
+    @Test func scriptInTextFieldsComesBackAsInertJSON() async throws {
+        try await api.withAPI { client, _ in
+            let xss = #"<script>alert(1)</script><img src=x onerror=alert(2)>"#
+            let created = try await client.execute(uri: "/api/v1/parties", method: .post, body: APITests.json(
+                #"{"kind":"person","surname":"\#(xss)","given_name":"\"><svg onload=alert(3)>"}"#))
+            let id = try #require(try APITests.object(created)["id"] as? String)
+            _ = try await client.execute(uri: "/api/v1/interactions", method: .post, body: APITests.json(
+                #"{"party_id":"\#(id)","channel":"email","direction":"inbound","subject":"\#(xss)","summary":"\#(xss)"}"#))
+            for uri in ["/api/v1/parties/\(id)", "/api/v1/parties/\(id)/timeline", "/api/v1/parties/\(id)/card", "/api/v1/parties/\(id)/export"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok)
+                // The text is data inside JSON, served so that no browser renders or sniffs it as a page
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(uri)")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(String(buffer: response.body).contains("<script>alert(1)"))
+            }
+        }
+    }
+
     @Test func sqlMetaCharactersInFiltersAreDataNotSQL() async throws {
         try await api.withAPI { client, services in
             _ = try await client.execute(uri: "/api/v1/parties", method: .post, body: APITests.json(APITests.ivan))

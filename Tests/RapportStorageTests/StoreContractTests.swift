@@ -16,6 +16,36 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func erasureRemovesAPersonsDataFromEveryTableAndTheIndexAndKeepsOthers(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            // Given Petrov with a phone and a call about him, and Sidorov beside him
+            let parties = PartyStore(database: db)
+            let petrov = try await person("Петров", phone: "8 (916) 123-45-67", on: parties)
+            let sidorov = try await person("Сидоров", phone: "8 (903) 000-11-22", on: parties)
+            let call = Interaction(id: .timeOrdered(at: now), partyId: petrov.party.id, channel: .phone, direction: .inbound, occurredAt: now,
+                                   address: "+79161234567", subject: "Ипотека", summary: "Петров просит перезвонить", createdAt: now)
+            _ = try await InteractionStore(database: db).append(call)
+            // When Petrov is erased
+            let erasure = try await PrivacyStore(database: db).erase(petrov.party.id, requestedBy: nil, reference: "DSR-1", at: now)
+            // Then his data is gone everywhere, the rows that aggregates need stay, Sidorov is untouched
+            #expect(erasure.counts["identities"] == 1 && erasure.counts["interactions"] == 1)
+            let after = try #require(try await parties.get(petrov.party.id))
+            #expect(after.party.displayName == Erasure.erasedName && after.party.surname == nil && after.party.erasedAt != nil)
+            #expect(after.identities.isEmpty)
+            #expect(try await parties.findIdentity(kind: .phone, normalized: "+79161234567") == nil)
+            let kept = try #require(try await InteractionStore(database: db).get(call.id))
+            #expect(kept.summary == nil && kept.subject == nil && kept.address == nil)
+            let search = SearchStore(database: db)
+            #expect(try await search.parties(try SearchQuery(parsing: "петров"), limit: 5).isEmpty)
+            #expect(try await search.interactions(try SearchQuery(parsing: "перезвонить"), partyId: nil, limit: 5).isEmpty)
+            #expect(try await search.parties(try SearchQuery(parsing: "сидоров"), limit: 5).map(\.id) == [sidorov.party.id])
+            #expect(try await parties.get(sidorov.party.id)?.identities.count == 1)
+            // And nothing new lands on the erased person
+            await #expect(throws: RapportError.self) { _ = try await PrivacyStore(database: db).erase(petrov.party.id, requestedBy: nil, reference: nil, at: now) }
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func createdPartyIsReadBackWithItsNormalisedIdentities(engine: TestEngine) async throws {
         try await withTestDatabase(engine) { db in
             let parties = PartyStore(database: db)

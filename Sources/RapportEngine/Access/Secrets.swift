@@ -37,11 +37,4 @@ enum Secrets {
             DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
         }
     }
-
-    /// Constant-time comparison of two short secrets (CSRF tokens).
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
