@@ -22,6 +22,21 @@ struct AdminCommand: AsyncParsableCommand {
         return (line, false)
     }
 
+    /// Opens the database, runs `body`, and closes it whatever happens; a refused input becomes the command's error message.
+    static func withRuntime(_ db: DatabaseOptions, _ body: (RapportRuntime) async throws -> Void) async throws {
+        let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
+        do {
+            try await body(runtime)
+        } catch let error as RapportError {
+            await runtime.close()
+            throw CommandFailure(error.message)
+        } catch {
+            await runtime.close()
+            throw error
+        }
+        await runtime.close()
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user (by default an administrator).")
         @OptionGroup var db: DatabaseOptions
@@ -32,19 +47,15 @@ struct AdminCommand: AsyncParsableCommand {
         @Flag(help: "Generate a strong password and print it.") var generate = false
 
         func run() async throws {
-            let role = try Role(validating: role, field: "role")
+            let role: Role
+            do { role = try Role(validating: self.role, field: "role") } catch let error as RapportError { throw CommandFailure(error.message) }
             let (password, show) = try AdminCommand.readPassword(generate: generate)
-            let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
-            do {
+            try await AdminCommand.withRuntime(db) { runtime in
                 let user = try await runtime.services.access.createUser(UserInput(login: login, displayName: name ?? login, role: role,
                                                                                   language: language, password: password))
                 say("Created \(user.role.rawValue) \(user.login) (\(user.id.uuidString.lowercased())).")
                 if show { say("Password: \(password)") }
-            } catch let error as RapportError {
-                await runtime.close()
-                throw CommandFailure(error.message)
             }
-            await runtime.close()
         }
     }
 
@@ -56,22 +67,14 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (password, show) = try AdminCommand.readPassword(generate: generate)
-            let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
-            do {
+            try await AdminCommand.withRuntime(db) { runtime in
                 guard let user = try await runtime.services.access.users().first(where: { $0.login == login.lowercased() }) else {
                     throw CommandFailure("no user with login \(login)")
                 }
                 _ = try await runtime.services.access.updateUser(user.id, UserInput(password: password, disabled: false))
                 say("Password set for \(user.login).")
                 if show { say("Password: \(password)") }
-            } catch let error as RapportError {
-                await runtime.close()
-                throw CommandFailure(error.message)
-            } catch {
-                await runtime.close()
-                throw error
             }
-            await runtime.close()
         }
     }
 
@@ -83,16 +86,12 @@ struct AdminCommand: AsyncParsableCommand {
         @Option(help: "Days until it expires (default: until revoked).") var expiresInDays: Int?
 
         func run() async throws {
-            let scopes = try scopes.map { try TokenScope(validating: $0, field: "scope") }
-            let runtime = try await RapportRuntime.open(try AppConfig(database: db.database))
-            do {
+            let scopes: [TokenScope]
+            do { scopes = try self.scopes.map { try TokenScope(validating: $0, field: "scope") } } catch let error as RapportError { throw CommandFailure(error.message) }
+            try await AdminCommand.withRuntime(db) { runtime in
                 let issued = try await runtime.services.access.issueToken(APITokenInput(name: name, scopes: scopes, expiresInDays: expiresInDays), by: nil)
                 say(issued.secret)
-            } catch let error as RapportError {
-                await runtime.close()
-                throw CommandFailure(error.message)
             }
-            await runtime.close()
         }
     }
 }

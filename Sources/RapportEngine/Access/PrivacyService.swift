@@ -68,7 +68,8 @@ public struct PrivacyService: Sendable {
         let trail = try await Self.all { try await interactions.timeline(partyId: partyId, channels: [], page: $0) }
         let contracts = try await Self.all { try await commerce.contracts(partyId: partyId, page: $0) }
         let requestList = try await Self.all { try await requests.list(partyId: partyId, status: nil, page: $0) }
-        let account: Account? = try? await parties.account(partyId: partyId)
+        let account: Account?
+        do { account = try await parties.account(partyId: partyId) } catch let error as RapportError where error.code == "account_not_found" { account = nil }
         let related = [partyId] + trail.map(\.id) + orders.map(\.id) + contracts.map(\.id) + requestList.map(\.id)
         return SubjectExport(
             exportedAt: clock.now(), party: record.party, identities: record.identities,
