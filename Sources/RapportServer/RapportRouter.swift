@@ -10,7 +10,9 @@ public enum RapportRouter {
         let router = Router(context: RapportRequestContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(APIErrorMiddleware())
-        router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(rate: options.requestsPerSecond, burst: options.requestsPerSecond * 2)))
+        router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(rate: options.requestsPerSecond, burst: options.requestsPerSecond * 2),
+                                                   failures: RateLimiter(rate: options.failedCredentialsPerSecond,
+                                                                         burst: options.failedCredentialsPerSecond * 4)))
         router.get("health") { _, _ in
             try APIJSON.response(["status": "ok"])
         }
@@ -36,13 +38,17 @@ public enum RapportRouter {
 public struct HTTPOptions: Sendable {
     /// Requests per second per API token, session or IP address (bursts of twice that); 0 turns the limit off.
     public var requestsPerSecond: Double
+    /// Requests answered 401 (unknown token, ended session) per second per IP address, bursts of four
+    /// times that; past it the address gets 429 before its credentials are looked up. 0 turns it off.
+    public var failedCredentialsPerSecond: Double
     /// Sign-in attempts per minute per IP address.
     public var signInsPerMinute: Double
     /// Mark the session cookie Secure even without `X-Forwarded-Proto: https` (Rapport behind TLS).
     public var secureCookies: Bool
 
-    public init(requestsPerSecond: Double = 200, signInsPerMinute: Double = 20, secureCookies: Bool = false) {
-        self.requestsPerSecond = requestsPerSecond; self.signInsPerMinute = signInsPerMinute; self.secureCookies = secureCookies
+    public init(requestsPerSecond: Double = 200, failedCredentialsPerSecond: Double = 5, signInsPerMinute: Double = 20, secureCookies: Bool = false) {
+        self.requestsPerSecond = requestsPerSecond; self.failedCredentialsPerSecond = failedCredentialsPerSecond
+        self.signInsPerMinute = signInsPerMinute; self.secureCookies = secureCookies
     }
 }
 

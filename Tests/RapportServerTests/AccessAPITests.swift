@@ -262,6 +262,20 @@ import Testing
         }
     }
 
+    @Test func anAddressThatKeepsFailingToAuthenticateIsStoppedWhateverTokenItTriesNext() async throws {
+        try await api.withAPI(options: HTTPOptions(requestsPerSecond: 0, failedCredentialsPerSecond: 1)) { client, _ in
+            // Given made-up tokens, a new one each time (each would get a fresh per-token bucket)
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<8 {
+                let made = "Bearer rpt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+                statuses.append(try await client.execute(uri: "/api/v1/parties", method: .get, headers: [.authorization: made]).status)
+            }
+            // Then after a burst of 401s the address gets 429 before the next token is even looked up
+            #expect(statuses.prefix(4).allSatisfy { $0 == .unauthorized })
+            #expect(statuses.last == .tooManyRequests)
+        }
+    }
+
     @Test func responsesCarrySecurityHeaders() async throws {
         try await api.withAPI { client, _ in
             for uri in ["/health", "/api/v1/parties", "/api/v1/no-such-route"] {

@@ -107,13 +107,18 @@ final class RateLimiter: @unchecked Sendable {
     /// `rate` requests per second, up to `burst` at once; a rate of 0 turns limiting off.
     init(rate: Double, burst: Double) { self.rate = rate; self.burst = burst }
 
-    /// nil when allowed; otherwise the seconds to wait.
-    func take(_ key: String) -> Int? {
+    /// Takes one request from `key`'s bucket: nil when allowed; otherwise the seconds to wait.
+    func take(_ key: String) -> Int? { visit(key, consume: true) }
+
+    /// The seconds to wait when `key`'s bucket is empty, without taking from it; nil otherwise.
+    func waitIfEmpty(_ key: String) -> Int? { visit(key, consume: false) }
+
+    private func visit(_ key: String, consume: Bool) -> Int? {
         guard rate > 0 else { return nil }
         let now = ContinuousClock.now
         return lock.withLock {
             if buckets.count > 50_000 { buckets.removeAll() }
-            var bucket = buckets[key] ?? (burst, now)
+            guard var bucket = buckets[key] ?? (consume ? (burst, now) : nil) else { return nil }
             let elapsed = now - bucket.at
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             bucket.tokens = min(burst, bucket.tokens + seconds * rate)
@@ -122,7 +127,7 @@ final class RateLimiter: @unchecked Sendable {
                 buckets[key] = bucket
                 return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
             }
-            bucket.tokens -= 1
+            if consume { bucket.tokens -= 1 }
             buckets[key] = bucket
             return nil
         }
@@ -132,18 +137,30 @@ final class RateLimiter: @unchecked Sendable {
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = RapportRequestContext
     let limiter: RateLimiter
+    /// Per IP, charged for every token or session cookie refused: made-up ones each get a fresh
+    /// bucket above, so an address that keeps failing is stopped here before its next credential is
+    /// even looked up. (Wrong passwords have the sign-in limit and the lock-out.)
+    let failures: RateLimiter
+    static let failedCredentials: Set<String> = [AccessError.invalidToken.code, AccessError.sessionExpired.code]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let ip = "ip:" + (context.remoteIP ?? "unknown")
+        if let wait = failures.waitIfEmpty(ip) { throw AccessError.rateLimited(retryAfter: wait) }
         let key: String
         if let auth = request.headers[.authorization] {
             key = "t:" + auth
         } else if let cookie = request.cookies[AccessMiddleware.sessionCookie] {
             key = "s:" + cookie.value
         } else {
-            key = "ip:" + (context.remoteIP ?? "unknown")
+            key = ip
         }
         if let wait = limiter.take(key) { throw AccessError.rateLimited(retryAfter: wait) }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as RapportError where Self.failedCredentials.contains(error.code) {
+            _ = failures.take(ip)
+            throw error
+        }
     }
 }
 
