@@ -24,7 +24,9 @@ public struct RapportRuntime: Sendable {
         return RapportRuntime(config: config, database: database, services: services)
     }
 
+    /// Writes the audit events still in memory, then closes the database.
     public func close() async {
+        await services.audit.close()
         await database.close()
     }
 }

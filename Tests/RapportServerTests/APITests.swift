@@ -22,7 +22,13 @@ import Testing
                                     bcryptCost: 4)
             let token = try await services.access.issueToken(APITokenInput(name: "tests", scopes: [.admin]), by: nil)
             let app = Application(router: RapportRouter.build(services: services, options: options))
-            try await app.test(.router) { client in try await body(AuthorizedClient(base: client, token: token.secret), services) }
+            do {
+                try await app.test(.router) { client in try await body(AuthorizedClient(base: client, token: token.secret), services) }
+            } catch {
+                await services.audit.close()
+                throw error
+            }
+            await services.audit.close()
         }
     }
 

@@ -40,11 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
-            await runtime.services.audit.flush()
             await runtime.close()
             throw error
         }
-        await runtime.services.audit.flush()
         await runtime.close()
     }
 }

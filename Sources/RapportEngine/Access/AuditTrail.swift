@@ -14,6 +14,8 @@ public final class AuditTrail: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [AuditEvent] = []
     private var scheduled = false
+    private var closed = false
+    private var tail: Task<Void, Never>?
     let window: Duration = .milliseconds(200)
     static let maxPending = 100_000
 
@@ -39,8 +41,30 @@ public final class AuditTrail: @unchecked Sendable {
         }
     }
 
-    /// Writes what is waiting.
+    /// Writes what is waiting. Flushes run one after another: a flush returns only after every
+    /// event recorded before it was called is stored (or kept for a retry), even when a timer's
+    /// flush had already taken those events and was still writing them.
     public func flush() async {
+        let task: Task<Void, Never> = lock.withLock {
+            let previous = tail
+            let next = Task { [self] in
+                await previous?.value
+                await writePending()
+            }
+            tail = next
+            return next
+        }
+        await task.value
+    }
+
+    /// Flushes and stops retrying: after this, a batch that cannot be written is dropped with an
+    /// error in the log instead of being retried against a database that is going away.
+    public func close() async {
+        await flush()
+        lock.withLock { closed = true }
+    }
+
+    private func writePending() async {
         let batch: [AuditEvent] = lock.withLock {
             defer { pending.removeAll(keepingCapacity: true); scheduled = false }
             return pending
@@ -49,8 +73,11 @@ public final class AuditTrail: @unchecked Sendable {
         do {
             try await store.append(batch)
         } catch {
-            logger.error("audit batch not written; retrying", metadata: ["events": .stringConvertible(batch.count),
-                                                                          "error_type": .string(String(describing: type(of: error)))])
+            let isClosed = lock.withLock { closed }
+            logger.error(isClosed ? "audit batch not written after close; dropped" : "audit batch not written; retrying",
+                         metadata: ["events": .stringConvertible(batch.count),
+                                    "error_type": .string(String(describing: type(of: error)))])
+            guard !isClosed else { return }
             let reschedule: Bool = lock.withLock {
                 pending.insert(contentsOf: batch.prefix(Self.maxPending - pending.count), at: 0)
                 if scheduled { return false }
