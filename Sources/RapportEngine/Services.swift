@@ -17,6 +17,8 @@ public struct Services: Sendable {
     public let access: AccessService
     public let audit: AuditTrail
     public let privacy: PrivacyService
+    public let contactCentre: ContactCentreService
+    public let ivr: IVRService
     public let clock: any Clock
 
     /// `bcryptCost` 12 in production; tests may lower it (4 is bcrypt's minimum) to keep sign-in tests fast.
@@ -40,5 +42,10 @@ public struct Services: Sendable {
         audit = AuditTrail(store: AuditStore(database: database), clock: clock)
         privacy = PrivacyService(store: PrivacyStore(database: database), parties: parties, commerce: commerce, requests: requests,
                                  interactions: interactions, profile: profile, merges: merges, settings: profileStore, clock: clock)
+        let contactCentreStore = ContactCentreStore(database: database)
+        contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, interactions: interactions, cards: cards,
+                                             settings: profileStore, clock: clock)
+        ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
+                         parties: partyStore, clock: clock)
     }
 }

@@ -30,6 +30,7 @@ public enum RapportRouter {
         RequestController(services: services).addRoutes(to: api)
         InteractionController(services: services).addRoutes(to: api)
         IdentificationController(services: services).addRoutes(to: api)
+        ContactCentreController(services: services, options: options).addRoutes(to: api)
         return router
     }
 }
@@ -45,10 +46,13 @@ public struct HTTPOptions: Sendable {
     public var signInsPerMinute: Double
     /// Mark the session cookie Secure even without `X-Forwarded-Proto: https` (Rapport behind TLS).
     public var secureCookies: Bool
+    /// How long one live stream (SSE) stays open before the server ends it and the browser reconnects.
+    public var liveStreamLimit: Duration
 
-    public init(requestsPerSecond: Double = 200, failedCredentialsPerSecond: Double = 5, signInsPerMinute: Double = 20, secureCookies: Bool = false) {
+    public init(requestsPerSecond: Double = 200, failedCredentialsPerSecond: Double = 5, signInsPerMinute: Double = 20, secureCookies: Bool = false,
+                liveStreamLimit: Duration = .seconds(600)) {
         self.requestsPerSecond = requestsPerSecond; self.failedCredentialsPerSecond = failedCredentialsPerSecond
-        self.signInsPerMinute = signInsPerMinute; self.secureCookies = secureCookies
+        self.signInsPerMinute = signInsPerMinute; self.secureCookies = secureCookies; self.liveStreamLimit = liveStreamLimit
     }
 }
 

@@ -15,7 +15,7 @@ import Testing
 @Suite struct APITests {
     /// The API in process; requests carry an administrator's API token unless they bring their own
     /// credentials (see `AuthorizedClient`).
-    func withAPI(options: HTTPOptions = HTTPOptions(requestsPerSecond: 0, failedCredentialsPerSecond: 0),
+    func withAPI(options: HTTPOptions = HTTPOptions(requestsPerSecond: 0, failedCredentialsPerSecond: 0, liveStreamLimit: .milliseconds(50)),
                  _ body: @Sendable (any TestClientProtocol, Services) async throws -> Void) async throws {
         try await withTestDatabase(.sqlite) { db in
             let services = Services(database: db, clock: FixedClock(Date(timeIntervalSince1970: 1_795_000_000)), normalizer: IdentityNormalizer(),

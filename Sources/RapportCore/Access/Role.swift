@@ -46,6 +46,14 @@ public enum Capability: String, ClosedVocabulary {
     case auditRead = "audit_read"
     /// Data-subject requests: export everything about a person, erase a person.
     case privacyRequest = "privacy_request"
+    /// Telephony, chat and voice platforms: post contact events, IVR look-ups, survey answers.
+    case contactEvents = "contact_events"
+    /// Work as a contact-centre agent: one's own live stream and state, contacts and their events.
+    case agentWork = "agent_work"
+    /// Watch the contact centre: wallboard, service figures, agents and queues.
+    case contactCentreMonitor = "contact_centre_monitor"
+    /// Set up the contact centre: agents and their skills, queues, routing settings; any agent's state.
+    case contactCentreManage = "contact_centre_manage"
 }
 
 /// The one table of who may do what. Row-level limits (an account manager's own accounts, an
@@ -54,9 +62,10 @@ public enum AccessPolicy {
     public static func capabilities(of role: Role) -> Set<Capability> {
         switch role {
         case .agent:
-            [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .catalogueRead, .configurationRead]
+            [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .catalogueRead, .configurationRead, .agentWork]
         case .supervisor:
-            [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .catalogueRead, .configurationRead, .campaignManage]
+            [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .catalogueRead, .configurationRead, .campaignManage,
+             .agentWork, .contactCentreMonitor, .contactCentreManage]
         case .accountManager:
             [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .salesWrite, .catalogueRead, .configurationRead]
         case .marketer:
@@ -84,9 +93,9 @@ public enum TokenScope: String, ClosedVocabulary {
 
     public var capabilities: Set<Capability> {
         switch self {
-        case .cti: [.contactIdentify, .interactionRecord]
+        case .cti: [.contactIdentify, .interactionRecord, .contactEvents]
         case .intake: [.customerWrite, .contactIdentify, .interactionRecord, .salesWrite, .financeWrite, .catalogueWrite]
-        case .read: [.customerRead, .catalogueRead, .configurationRead]
+        case .read: [.customerRead, .catalogueRead, .configurationRead, .contactCentreMonitor]
         case .admin: AccessPolicy.capabilities(of: .administrator)
         }
     }

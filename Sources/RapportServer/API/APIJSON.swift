@@ -97,6 +97,9 @@ extension Request {
     }
 }
 
+/// A whole list: `{"items": [...]}`.
+struct ListBody<T: Encodable & Sendable>: Encodable { let items: [T] }
+
 /// The list envelope: `{"items": [...], "next_cursor": "..."}`.
 struct PageBody<Item: Encodable & Sendable>: Encodable {
     let items: [Item]

@@ -23,7 +23,6 @@ struct AccessController {
     struct CampaignBody: Decodable { let name: String }
     struct CampaignPartiesBody: Decodable { let partyIds: [UUID] }
     struct CampaignSize: Encodable { let campaignId: UUID; let size: Int }
-    struct ListBody<T: Encodable & Sendable>: Encodable { let items: [T] }
 
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
         group.post("session") { request, context in

@@ -65,6 +65,13 @@ public enum RouteAccess {
         set(.campaignManage, nil, ["GET /campaigns", "POST /campaigns"])
         set(.campaignManage, .change, ["POST /campaigns/{id}/parties"])
         set(.callingList, .read, ["GET /calling-list"])
+        set(.contactEvents, .change, ["POST /cti/events", "POST /ivr/order-status", "POST /contacts/{id}/survey"])
+        set(.agentWork, .read, ["GET /live/agent", "GET /contacts", "GET /contacts/{id}", "GET /contacts/{id}/events"])
+        set(.agentWork, nil, ["PUT /agents/{id}/state", "GET /agents/me"])
+        set(.contactCentreMonitor, nil, ["GET /live/wallboard", "GET /wallboard", "GET /service-figures", "GET /agents", "GET /agents/{id}",
+                                          "GET /queues", "GET /queues/{id}", "GET /contact-centre/settings"])
+        set(.contactCentreManage, .configurationChange, ["POST /agents", "PATCH /agents/{id}", "POST /queues", "PATCH /queues/{id}",
+                                                         "PUT /contact-centre/settings"])
         return r
     }()
 

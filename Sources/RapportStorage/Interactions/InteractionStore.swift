@@ -24,18 +24,24 @@ public struct InteractionStore: Sendable {
     public func append(_ interaction: Interaction) async throws -> Interaction {
         let engine = database.engine
         return try await database.write { db in
-            try await RecordTable<Interaction>.check([
-                Reference(table: "parties", id: interaction.partyId, entity: "party"),
-                Reference(table: "requests", id: interaction.requestId, entity: "request"),
-                Reference(table: "orders", id: interaction.orderId, entity: "order"),
-                Reference(table: "interactions", id: interaction.correctsId, entity: "interaction"),
-            ], on: db)
-            try await db.insertRecord("interactions", interaction)
-            try await SearchIndex.indexInteraction(interaction, on: db, engine: engine)
-            try await db.appendEvent("interaction.recorded", aggregateId: interaction.id, at: interaction.createdAt,
-                                     payload: ["channel": interaction.channel.rawValue, "direction": interaction.direction.rawValue])
+            try await Self.insert(interaction, on: db, engine: engine)
             return interaction
         }
+    }
+
+    /// Appends inside a caller's transaction: references checked, the search index and the outbox
+    /// written with it.
+    static func insert(_ interaction: Interaction, on db: any SQLDatabase, engine: SQLEngine) async throws {
+        try await RecordTable<Interaction>.check([
+            Reference(table: "parties", id: interaction.partyId, entity: "party"),
+            Reference(table: "requests", id: interaction.requestId, entity: "request"),
+            Reference(table: "orders", id: interaction.orderId, entity: "order"),
+            Reference(table: "interactions", id: interaction.correctsId, entity: "interaction"),
+        ], on: db)
+        try await db.insertRecord("interactions", interaction)
+        try await SearchIndex.indexInteraction(interaction, on: db, engine: engine)
+        try await db.appendEvent("interaction.recorded", aggregateId: interaction.id, at: interaction.createdAt,
+                                 payload: ["channel": interaction.channel.rawValue, "direction": interaction.direction.rawValue])
     }
 
     /// Gives an entry recorded without a party (an unidentified contact) its party, once.

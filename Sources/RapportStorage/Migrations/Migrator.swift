@@ -24,7 +24,8 @@ public struct Migrator: Sendable {
         self.database = database
     }
 
-    static let all: [Migration] = [Migration0001Registry.migration, Migration0002Identification.migration, Migration0003Access.migration]
+    static let all: [Migration] = [Migration0001Registry.migration, Migration0002Identification.migration, Migration0003Access.migration,
+                                   Migration0004ContactCentre.migration]
 
     /// Applies what is missing (up to and including `last` when given); returns the ids applied now.
     @discardableResult

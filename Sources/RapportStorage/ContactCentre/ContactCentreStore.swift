@@ -1,0 +1,467 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+struct AgentRow: Codable, Sendable {
+    var id: UUID
+    var key: String
+    var displayName: String
+    var userId: UUID?
+    var skills: String
+    var state: AgentState
+    var stateSince: Date
+    var contactId: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ a: Agent) throws {
+        id = a.id; key = a.key; displayName = a.displayName; userId = a.userId; skills = try JSONText.encode(a.skills)
+        state = a.state; stateSince = a.stateSince; contactId = a.contactId; createdAt = a.createdAt; updatedAt = a.updatedAt
+    }
+
+    var agent: Agent {
+        get throws {
+            Agent(id: id, key: key, displayName: displayName, userId: userId, skills: try JSONText.decode([String].self, skills), state: state,
+                  stateSince: stateSince, contactId: contactId, createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+}
+
+struct QueueRow: Codable, Sendable {
+    var id: UUID
+    var key: String
+    var name: String
+    var channel: Channel
+    var skills: String
+    var serviceLevelSeconds: Int
+    var maxWaitSeconds: Int
+    var workingHours: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ q: ContactQueue) throws {
+        id = q.id; key = q.key; name = q.name; channel = q.channel; skills = try JSONText.encode(q.skills)
+        serviceLevelSeconds = q.serviceLevelSeconds; maxWaitSeconds = q.maxWaitSeconds
+        workingHours = try q.workingHours.map { try JSONText.encode($0) }; createdAt = q.createdAt; updatedAt = q.updatedAt
+    }
+
+    var queue: ContactQueue {
+        get throws {
+            ContactQueue(id: id, key: key, name: name, channel: channel, skills: try JSONText.decode([String].self, skills),
+                         serviceLevelSeconds: serviceLevelSeconds, maxWaitSeconds: maxWaitSeconds,
+                         workingHours: try workingHours.map { try JSONText.decode(WorkingHours.self, $0) }, createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+}
+
+struct AgentStateChangeRow: Codable, Sendable {
+    var id: UUID
+    var agentId: UUID
+    var state: AgentState
+    var at: Date
+    var contactId: UUID?
+}
+
+/// One platform event as stored: which contact, what it did, the state it left the contact in.
+public struct ContactEventRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var eventId: String
+    public var contactId: UUID
+    public var type: ContactEventType
+    public var occurredAt: Date
+    public var agentId: UUID?
+    public var queueId: UUID?
+    public var state: ContactState
+    public var receivedAt: Date
+}
+
+/// JSON kept in a TEXT column (skills, working hours).
+enum JSONText {
+    static func encode(_ value: some Encodable) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return try d.decode(T.self, from: Data(text.utf8))
+    }
+}
+
+/// A platform event checked and ready to apply. An `offered` one carries the new contact (already
+/// identified, its trail entry written).
+public struct PreparedContactEvent: Sendable {
+    public var eventId: String
+    public var type: ContactEventType
+    public var externalId: String
+    public var occurredAt: Date
+    public var offer: ServiceContact?
+    public var agentKey: String?
+    public var toAgentKey: String?
+    public var queueKey: String?
+    public var outcome: String?
+    public var resolved: Bool?
+    public var requestId: UUID?
+
+    public init(eventId: String, type: ContactEventType, externalId: String, occurredAt: Date, offer: ServiceContact? = nil,
+                agentKey: String? = nil, toAgentKey: String? = nil, queueKey: String? = nil, outcome: String? = nil,
+                resolved: Bool? = nil, requestId: UUID? = nil) {
+        self.eventId = eventId; self.type = type; self.externalId = externalId; self.occurredAt = occurredAt; self.offer = offer
+        self.agentKey = agentKey; self.toAgentKey = toAgentKey; self.queueKey = queueKey; self.outcome = outcome
+        self.resolved = resolved; self.requestId = requestId
+    }
+}
+
+/// What became of one event.
+public struct AppliedContactEvent: Sendable {
+    public enum Status: String, Codable, Sendable { case applied, duplicate, rejected }
+    public var eventId: String
+    public var status: Status
+    public var contact: ServiceContact?
+    public var error: RapportError?
+    public var agentChanges: [AgentChange]
+}
+
+/// A contact waiting in a queue, for routing.
+public struct WaitingRow: Sendable {
+    public var id: UUID
+    public var externalId: String
+    public var queueId: UUID
+    public var valueTier: String?
+    public var language: String?
+    public var waitingSince: Date
+}
+
+/// Agents, queues, contacts and their events. Applying a batch of platform events is one
+/// transaction: each event is checked against the state left by the ones before it, and a
+/// refused event writes nothing.
+public struct ContactCentreStore: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    static let agentKeyTaken = RapportError(.conflict, code: "agent_key_taken", message: "another agent has this key", messageRu: "этот ключ уже у другого оператора")
+    static let agentUserTaken = RapportError(.conflict, code: "agent_user_taken", message: "this user is already linked to an agent",
+                                             messageRu: "этот пользователь уже связан с оператором")
+    static let queueKeyTaken = RapportError(.conflict, code: "queue_key_taken", message: "another queue has this key", messageRu: "этот ключ уже у другой очереди")
+
+    // MARK: Agents
+
+    public func createAgent(_ agent: Agent) async throws -> Agent {
+        try await database.write { db in
+            if let user = agent.userId { try await db.require("users", id: user, entity: "user") }
+            try await Self.checkAgentUnique(agent, on: db)
+            try await db.insertRecord("agents", try AgentRow(agent))
+            try await db.insertRecord("agent_state_changes", AgentStateChangeRow(id: .timeOrdered(at: agent.createdAt), agentId: agent.id,
+                                                                                 state: agent.state, at: agent.stateSince, contactId: nil))
+            try await db.appendEvent("agent.created", aggregateId: agent.id, at: agent.createdAt)
+            return agent
+        }
+    }
+
+    static func checkAgentUnique(_ agent: Agent, on db: any SQLDatabase) async throws {
+        if try await db.select().column("id").from("agents").where("key", .equal, SQLBind(agent.key)).where("id", .notEqual, SQLBind(agent.id))
+            .first() != nil { throw agentKeyTaken }
+        if let user = agent.userId,
+           try await db.select().column("id").from("agents").where("user_id", .equal, SQLBind(user)).where("id", .notEqual, SQLBind(agent.id))
+            .first() != nil { throw agentUserTaken }
+    }
+
+    public func updateAgent(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout Agent) throws -> Void) async throws -> Agent {
+        try await database.write { db in
+            guard var agent = try await db.record(AgentRow.self, from: "agents", id: id)?.agent else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
+            try change(&agent)
+            if let user = agent.userId { try await db.require("users", id: user, entity: "user") }
+            try await Self.checkAgentUnique(agent, on: db)
+            try await db.updateRecord("agents", id: id, try AgentRow(agent))
+            try await db.appendEvent("agent.changed", aggregateId: id, at: now)
+            return agent
+        }
+    }
+
+    /// An agent's own state change (available, away, offline). On a contact, only the end of
+    /// wrap-up is allowed (to available); the contact's events move the rest.
+    public func setAgentState(_ id: UUID, to state: AgentState, at now: Date) async throws -> Agent {
+        try await database.write { db in
+            guard var agent = try await db.record(AgentRow.self, from: "agents", id: id)?.agent else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
+            guard state != .onContact && state != .wrapUp else {
+                throw RapportError.invalidField("state", code: "state_set_by_contacts", "on_contact and wrap_up follow the contact's events",
+                                                "on_contact и wrap_up задаются событиями контакта")
+            }
+            guard agent.state != .onContact else {
+                throw RapportError(.conflict, code: "agent_on_contact", message: "the agent is on a contact; its events change the state",
+                                   messageRu: "оператор на контакте; состояние меняют события контакта", details: ["state": agent.state.rawValue])
+            }
+            if agent.state == state { return agent }
+            try await Self.setState(&agent, state, contact: nil, at: now, on: db)
+            return agent
+        }
+    }
+
+    static func setState(_ agent: inout Agent, _ state: AgentState, contact: UUID?, at now: Date, on db: any SQLDatabase) async throws {
+        let changed = agent.state != state
+        agent.state = state
+        agent.contactId = contact
+        if changed { agent.stateSince = now }
+        agent.updatedAt = now
+        try await db.update("agents").set("state", to: SQLBind(state.rawValue)).set("state_since", to: SQLBind(agent.stateSince))
+            .set("contact_id", to: SQLBind(contact)).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(agent.id)).run()
+        if changed {
+            try await db.insertRecord("agent_state_changes", AgentStateChangeRow(id: .timeOrdered(at: now), agentId: agent.id, state: state, at: now,
+                                                                                 contactId: contact))
+        }
+    }
+
+    public func agent(_ id: UUID) async throws -> Agent? {
+        try await database.read { db in try await db.record(AgentRow.self, from: "agents", id: id)?.agent }
+    }
+
+    public func agent(userId: UUID) async throws -> Agent? {
+        try await database.read { db in try await db.record(AgentRow.self, from: "agents", id: userId, key: "user_id")?.agent }
+    }
+
+    public func agents(state: AgentState? = nil) async throws -> [Agent] {
+        try await database.read { db in
+            var select = db.select().column("*").from("agents")
+            if let state { select = select.where("state", .equal, SQLBind(state.rawValue)) }
+            return try await select.orderBy("key").all().records(AgentRow.self).map { try $0.agent }
+        }
+    }
+
+    // MARK: Queues
+
+    public func createQueue(_ queue: ContactQueue) async throws -> ContactQueue {
+        try await database.write { db in
+            try await Self.checkQueueUnique(queue, on: db)
+            try await db.insertRecord("contact_queues", try QueueRow(queue))
+            try await db.appendEvent("queue.created", aggregateId: queue.id, at: queue.createdAt)
+            return queue
+        }
+    }
+
+    static func checkQueueUnique(_ queue: ContactQueue, on db: any SQLDatabase) async throws {
+        if try await db.select().column("id").from("contact_queues").where("key", .equal, SQLBind(queue.key))
+            .where("id", .notEqual, SQLBind(queue.id)).first() != nil { throw queueKeyTaken }
+    }
+
+    public func updateQueue(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout ContactQueue) throws -> Void) async throws -> ContactQueue {
+        try await database.write { db in
+            guard var queue = try await db.record(QueueRow.self, from: "contact_queues", id: id)?.queue else {
+                throw RapportError.notFound("queue", id.uuidString.lowercased())
+            }
+            try change(&queue)
+            try await Self.checkQueueUnique(queue, on: db)
+            try await db.updateRecord("contact_queues", id: id, try QueueRow(queue))
+            try await db.appendEvent("queue.changed", aggregateId: id, at: now)
+            return queue
+        }
+    }
+
+    public func queue(_ id: UUID) async throws -> ContactQueue? {
+        try await database.read { db in try await db.record(QueueRow.self, from: "contact_queues", id: id)?.queue }
+    }
+
+    public func queues() async throws -> [ContactQueue] {
+        try await database.read { db in
+            try await db.select().column("*").from("contact_queues").orderBy("key").all().records(QueueRow.self).map { try $0.queue }
+        }
+    }
+
+    // MARK: Contacts
+
+    public func contact(_ id: UUID) async throws -> ServiceContact? {
+        try await database.read { db in try await db.record(ServiceContact.self, from: "service_contacts", id: id) }
+    }
+
+    public func contact(externalId: String) async throws -> ServiceContact? {
+        try await database.read { db in
+            try await db.select().column("*").from("service_contacts").where("external_id", .equal, SQLBind(externalId)).first()?
+                .decode(model: ServiceContact.self, with: recordDecoder)
+        }
+    }
+
+    /// The contact an already-applied event belongs to (for answering a repeated delivery).
+    public func contactOfEvent(_ eventId: String) async throws -> ServiceContact? {
+        try await database.read { db in
+            guard let row = try await db.select().column("contact_id").from("contact_events").where("event_id", .equal, SQLBind(eventId)).first()
+            else { return nil }
+            return try await db.record(ServiceContact.self, from: "service_contacts", id: try row.decode(column: "contact_id", as: UUID.self))
+        }
+    }
+
+    public func contacts(state: ContactState?, queueId: UUID?, agentId: UUID?, partyId: UUID?, page: PageRequest) async throws -> Page<ServiceContact> {
+        try await database.read { db in
+            var select = db.select().column("*").from("service_contacts")
+            if let state { select = select.where("state", .equal, SQLBind(state.rawValue)) }
+            if let queueId { select = select.where("queue_id", .equal, SQLBind(queueId)) }
+            if let agentId { select = select.where("agent_id", .equal, SQLBind(agentId)) }
+            if let partyId { select = select.where("party_id", .equal, SQLBind(partyId)) }
+            return try await select.page(page).all().records(ServiceContact.self)
+        }.paged(page, id: \.id)
+    }
+
+    public func events(contactId: UUID) async throws -> [ContactEventRecord] {
+        try await database.read { db in
+            try await db.select().column("*").from("contact_events").where("contact_id", .equal, SQLBind(contactId))
+                .orderBy("occurred_at").orderBy("id").all().records(ContactEventRecord.self)
+        }
+    }
+
+    /// Applies a batch in one transaction, in order.
+    public func apply(_ events: [PreparedContactEvent], receivedAt now: Date) async throws -> [AppliedContactEvent] {
+        try await database.write { db in
+            var batch = BatchState()
+            var results: [AppliedContactEvent] = []
+            for event in events {
+                results.append(try await Self.apply(event, now: now, batch: &batch, on: db))
+            }
+            return results
+        }
+    }
+
+    /// Rows already read or written in this transaction, so later events see earlier ones.
+    struct BatchState {
+        var contacts: [String: ServiceContact] = [:]
+        var agentsByKey: [String: Agent] = [:]
+        var agentKeys: [UUID: String] = [:]
+        var queues: [String: UUID] = [:]
+        var eventIds: Set<String> = []
+    }
+
+    static func apply(_ event: PreparedContactEvent, now: Date, batch: inout BatchState,
+                      on db: any SQLDatabase) async throws -> AppliedContactEvent {
+        func rejected(_ error: RapportError, _ contact: ServiceContact? = nil) -> AppliedContactEvent {
+            AppliedContactEvent(eventId: event.eventId, status: .rejected, contact: contact, error: error, agentChanges: [])
+        }
+        // Idempotent on the platform's event id.
+        if batch.eventIds.contains(event.eventId) {
+            return AppliedContactEvent(eventId: event.eventId, status: .duplicate, contact: batch.contacts[event.externalId], error: nil, agentChanges: [])
+        }
+        if let row = try await db.select().column("contact_id").from("contact_events").where("event_id", .equal, SQLBind(event.eventId)).first() {
+            let contact = try await db.record(ServiceContact.self, from: "service_contacts", id: try row.decode(column: "contact_id", as: UUID.self))
+            return AppliedContactEvent(eventId: event.eventId, status: .duplicate, contact: contact, error: nil, agentChanges: [])
+        }
+        var contact: ServiceContact
+        var changes: [AgentChange] = []
+        var agentId: UUID?
+        var queueId: UUID?
+        if event.type == .offered {
+            if let existing = try await loadContact(event.externalId, batch: &batch, on: db) {
+                return rejected(RapportError(.conflict, code: "contact_exists", message: "this contact was already offered",
+                                             messageRu: "этот контакт уже поступил"), existing)
+            }
+            guard let offer = event.offer else { return rejected(.missingField("channel")) }
+            contact = offer
+            try await db.insertRecord("service_contacts", contact)
+            if let party = contact.partyId {
+                // The party's earlier contacts now have a next one (first-contact resolution).
+                try await db.update("service_contacts").set("next_contact_at", to: SQLBind(contact.offeredAt))
+                    .where("party_id", .equal, SQLBind(party)).where("id", .notEqual, SQLBind(contact.id))
+                    .where("offered_at", .lessThanOrEqual, SQLBind(contact.offeredAt)).where("next_contact_at", .is, SQLLiteral.null).run()
+            }
+        } else {
+            guard let found = try await loadContact(event.externalId, batch: &batch, on: db) else {
+                return rejected(RapportError.notFound("contact", event.externalId))
+            }
+            contact = found
+            var named: Agent?
+            if let key = event.agentKey {
+                guard let agent = try await loadAgent(key: key, batch: &batch, on: db) else { return rejected(.notFound("agent", key), contact) }
+                named = agent
+            } else if event.type == .answered, let current = contact.agentId, let key = try await agentKey(current, batch: &batch, on: db) {
+                named = try await loadAgent(key: key, batch: &batch, on: db)
+            }
+            var target: Agent?
+            if let key = event.toAgentKey {
+                guard let agent = try await loadAgent(key: key, batch: &batch, on: db) else { return rejected(.notFound("agent", key), contact) }
+                target = agent
+            }
+            if let key = event.queueKey {
+                guard let id = try await loadQueue(key: key, batch: &batch, on: db) else { return rejected(.notFound("queue", key), contact) }
+                queueId = id
+            }
+            do {
+                changes = try ContactLifecycle.apply(event.type, at: event.occurredAt, to: &contact, agents: .init(named: named, target: target),
+                                                     queueId: queueId, outcome: event.outcome, resolved: event.resolved, requestId: event.requestId)
+            } catch let error as RapportError {
+                return rejected(error, contact)
+            }
+            if let request = event.requestId, !(try await db.exists("requests", id: request)) { return rejected(.notFound("request", request.uuidString.lowercased()), contact) }
+            agentId = target?.id ?? named?.id
+            try await db.updateRecord("service_contacts", id: contact.id, contact)
+            for change in changes {
+                guard let key = try await agentKey(change.agentId, batch: &batch, on: db), var agent = try await loadAgent(key: key, batch: &batch, on: db)
+                else { continue }
+                try await setState(&agent, change.state, contact: change.contactId, at: event.occurredAt, on: db)
+                batch.agentsByKey[key] = agent
+            }
+            if event.type == .wrapUp, contact.outcome != nil || contact.agentId != nil {
+                // The trail entry gets the outcome and the agent when it has none yet.
+                var update = db.update("interactions").where("id", .equal, SQLBind(contact.interactionId))
+                var any = false
+                if let outcome = contact.outcome { update = update.set("outcome", to: SQLBind(outcome)); any = true }
+                if any { try await update.where("outcome", .is, SQLLiteral.null).run() }
+                if let agent = contact.agentId, let key = try await agentKey(agent, batch: &batch, on: db) {
+                    try await db.update("interactions").set("agent", to: SQLBind(key)).where("id", .equal, SQLBind(contact.interactionId))
+                        .where("agent", .is, SQLLiteral.null).run()
+                }
+            }
+        }
+        batch.contacts[event.externalId] = contact
+        batch.eventIds.insert(event.eventId)
+        try await db.insertRecord("contact_events", ContactEventRecord(id: .timeOrdered(at: now), eventId: event.eventId, contactId: contact.id,
+                                                                       type: event.type, occurredAt: event.occurredAt, agentId: agentId,
+                                                                       queueId: queueId ?? (event.type == .offered ? nil : contact.queueId),
+                                                                       state: contact.state, receivedAt: now))
+        try await db.appendEvent("contact.\(event.type.rawValue)", aggregateId: contact.id, at: now, payload: ["state": contact.state.rawValue])
+        return AppliedContactEvent(eventId: event.eventId, status: .applied, contact: contact, error: nil, agentChanges: changes)
+    }
+
+    static func loadContact(_ externalId: String, batch: inout BatchState, on db: any SQLDatabase) async throws -> ServiceContact? {
+        if let c = batch.contacts[externalId] { return c }
+        let c = try await db.select().column("*").from("service_contacts").where("external_id", .equal, SQLBind(externalId)).first()?
+            .decode(model: ServiceContact.self, with: recordDecoder)
+        if let c { batch.contacts[externalId] = c }
+        return c
+    }
+
+    static func loadAgent(key: String, batch: inout BatchState, on db: any SQLDatabase) async throws -> Agent? {
+        if let a = batch.agentsByKey[key] { return a }
+        let a = try await db.select().column("*").from("agents").where("key", .equal, SQLBind(key)).first()?
+            .decode(model: AgentRow.self, with: recordDecoder).agent
+        if let a { batch.agentsByKey[key] = a; batch.agentKeys[a.id] = key }
+        return a
+    }
+
+    static func agentKey(_ id: UUID, batch: inout BatchState, on db: any SQLDatabase) async throws -> String? {
+        if let k = batch.agentKeys[id] { return k }
+        let k = try await db.select().column("key").from("agents").where("id", .equal, SQLBind(id)).first()?.decode(column: "key", as: String.self)
+        if let k { batch.agentKeys[id] = k }
+        return k
+    }
+
+    static func loadQueue(key: String, batch: inout BatchState, on db: any SQLDatabase) async throws -> UUID? {
+        if let q = batch.queues[key] { return q }
+        let q = try await db.select().column("id").from("contact_queues").where("key", .equal, SQLBind(key)).first()?.decode(column: "id", as: UUID.self)
+        if let q { batch.queues[key] = q }
+        return q
+    }
+
+    // MARK: Routing and the live view
+
+    /// Contacts waiting in queues, oldest first.
+    public func waiting() async throws -> [WaitingRow] {
+        try await database.read { db in
+            try await db.select().column("id").column("external_id").column("queue_id").column("value_tier").column("language").column("queued_at")
+                .from("service_contacts").where("state", .equal, SQLBind(ContactState.queued.rawValue))
+                .orderBy("queued_at").all().map { row in
+                    WaitingRow(id: try row.decode(column: "id", as: UUID.self), externalId: try row.decode(column: "external_id", as: String.self),
+                               queueId: try row.decode(column: "queue_id", as: UUID.self),
+                               valueTier: try row.decode(column: "value_tier", as: String?.self), language: try row.decode(column: "language", as: String?.self),
+                               waitingSince: try row.decode(column: "queued_at", as: Date.self))
+                }
+        }
+    }
+}
