@@ -18,7 +18,7 @@ if ! command -v schemathesis >/dev/null 2>&1; then
 fi
 # An administrator's API token, so that every operation is reachable (sign-in itself is fuzzed too).
 TOKEN=$(.build/debug/rapport admin token --database "$WORK/fuzz.sqlite" --name fuzz --scope admin | tail -1)
-RAPPORT_RATE_LIMIT=5000 .build/debug/rapport serve --demo --database "$WORK/fuzz.sqlite" --port "$PORT" >"$WORK/serve.log" 2>&1 &
+RAPPORT_RATE_LIMIT=5000 RAPPORT_LIVE_STREAM_SECONDS=1 .build/debug/rapport serve --demo --database "$WORK/fuzz.sqlite" --port "$PORT" >"$WORK/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 schemathesis run "http://127.0.0.1:$PORT/openapi.yaml" -H "Authorization: Bearer $TOKEN" \

@@ -16,6 +16,8 @@ public struct AppConfig: Sendable {
     public var rateLimit: Double
     /// Session cookies marked Secure (`RAPPORT_SECURE_COOKIES=1`, for Rapport behind TLS).
     public var secureCookies: Bool
+    /// Seconds a live stream (SSE) stays open before the browser reconnects (`RAPPORT_LIVE_STREAM_SECONDS`, default 600).
+    public var liveStreamSeconds: Int
 
     public static let defaultDatabasePath = "./data/rapport.sqlite"
 
@@ -43,9 +45,16 @@ public struct AppConfig: Sendable {
         }
         self.rateLimit = rate
         self.secureCookies = ["1", "true", "yes"].contains((environment["RAPPORT_SECURE_COOKIES"] ?? "").lowercased())
+        let liveText = environment["RAPPORT_LIVE_STREAM_SECONDS"] ?? "600"
+        guard let live = Int(liveText), (1...86_400).contains(live) else {
+            throw ConfigError("RAPPORT_LIVE_STREAM_SECONDS must be a number of seconds from 1 to 86400, got \(liveText)")
+        }
+        self.liveStreamSeconds = live
     }
 
-    public var routerOptions: HTTPOptions { HTTPOptions(requestsPerSecond: rateLimit, secureCookies: secureCookies) }
+    public var routerOptions: HTTPOptions {
+        HTTPOptions(requestsPerSecond: rateLimit, secureCookies: secureCookies, liveStreamLimit: .seconds(liveStreamSeconds))
+    }
 }
 
 public struct ConfigError: Error, CustomStringConvertible {

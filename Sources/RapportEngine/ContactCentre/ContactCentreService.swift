@@ -331,8 +331,8 @@ public struct ContactCentreService: Sendable {
         async let complaints = store.complaintTotals(from: q.from, to: q.to)
         var labels: [String: String] = [:]
         switch q.groupBy {
-        case .queue: for queue in try await store.queues() { labels[queue.id.uuidString.lowercased()] = queue.name }
-        case .agent: for agent in try await store.agents() { labels[agent.id.uuidString.lowercased()] = agent.displayName }
+        case .queue: for queue in try await store.queues() { labels[queue.id.uuidString] = queue.name }
+        case .agent: for agent in try await store.agents() { labels[agent.id.uuidString] = agent.displayName }
         default: break
         }
         let groups = try await totals.map { ServiceFigures(key: $0.key, label: labels[$0.key], totals: $0.value) }.sorted { $0.key < $1.key }

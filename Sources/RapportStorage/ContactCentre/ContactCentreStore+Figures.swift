@@ -4,7 +4,7 @@ import SQLKit
 
 extension ContactCentreStore {
     /// Sums per group over contacts offered in the range, in one pass of SQL. Keys: queue or agent
-    /// id (lower-case), channel, UTC day, or "total"; contacts without a queue or agent under "none".
+    /// id, channel, UTC day, or "total"; contacts without a queue or agent under "none".
     public func serviceTotals(_ q: FigureQuery) async throws -> [String: ServiceTotals] {
         let engine = database.engine
         func secs(_ a: String, _ b: String) -> String { IntervalSQL.seconds(from: a, to: b, engine: engine) }
@@ -49,7 +49,7 @@ extension ContactCentreStore {
         if let queue = q.queueId { sql.appendLiteral(" AND c.queue_id = "); sql.appendInterpolation(bind: queue) }
         if let agent = q.agentId { sql.appendLiteral(" AND c.agent_id = "); sql.appendInterpolation(bind: agent) }
         if let channel = q.channel { sql.appendLiteral(" AND c.channel = "); sql.appendInterpolation(bind: channel.rawValue) }
-        sql.appendLiteral(" GROUP BY \(key)")
+        if q.groupBy != .total { sql.appendLiteral(" GROUP BY \(key)") }
         let query = sql
         return try await database.read { db in
             var out: [String: ServiceTotals] = [:]
@@ -68,7 +68,7 @@ extension ContactCentreStore {
                 t.surveySatisfied = try row.decode(column: "satisfied", as: Int?.self) ?? 0
                 t.surveyScoreSum = try row.decode(column: "score_sum", as: Int?.self) ?? 0
                 let k: String
-                if let id = try? row.decode(column: "k", as: UUID?.self) { k = id.uuidString.lowercased() }
+                if let id = try? row.decode(column: "k", as: UUID?.self) { k = id.uuidString }
                 else { k = try row.decode(column: "k", as: String?.self) ?? "none" }
                 out[k] = t
             }
