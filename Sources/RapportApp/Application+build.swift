@@ -5,6 +5,7 @@ import RapportCore
 import RapportEngine
 import RapportServer
 import RapportStorage
+import ServiceLifecycle
 
 /// The composition root: opens storage, applies migrations, wires services and the HTTP router.
 public struct RapportRuntime: Sendable {
@@ -35,5 +36,17 @@ public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(
     let router = RapportRouter.build(services: runtime.services, options: runtime.config.routerOptions)
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
+                       services: [LiveStreamCloser(hub: runtime.services.contactCentre.live)],
                        logger: logger)
+}
+
+/// Ends the open live streams when the server is asked to stop, so a graceful shutdown does not
+/// wait for browsers that would otherwise keep their streams open for minutes.
+struct LiveStreamCloser: Service {
+    let hub: LiveHub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        hub.finishAll()
+    }
 }

@@ -36,7 +36,10 @@ public struct EventError: Encodable, Sendable {
     public var message: String
     public var messageRu: String
     public var details: [String: String]
-    public init(_ e: RapportError) { code = e.code; message = e.message; messageRu = e.messageRu; details = e.details }
+    /// The error itself, for an edge that answers a single event with its HTTP status.
+    public let underlying: RapportError
+    public init(_ e: RapportError) { code = e.code; message = e.message; messageRu = e.messageRu; details = e.details; underlying = e }
+    enum CodingKeys: String, CodingKey { case code, message, messageRu, details }
 }
 
 public struct ContactEventsResult: Encodable, Sendable {

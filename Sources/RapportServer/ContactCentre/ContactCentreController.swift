@@ -76,7 +76,7 @@ struct ContactCentreController {
             }
             let result = try await centre.ingest([body.single], withCard: withCard)
             if let first = result.results.first, first.status == .rejected, let error = first.error {
-                throw RapportError(Self.kind(of: error.code), code: error.code, message: error.message, messageRu: error.messageRu, details: error.details)
+                throw error.underlying
             }
             return try APIJSON.response(result)
         }
@@ -151,13 +151,6 @@ struct ContactCentreController {
 
     static let notYourAgent = RapportError(.forbidden, code: "not_your_agent", message: "you may act only as your own agent",
                                            messageRu: "можно действовать только от имени своего оператора")
-
-    /// The HTTP kind of a refused event's code.
-    static func kind(of code: String) -> RapportError.Kind {
-        if code.hasSuffix("_not_found") { return .notFound }
-        if ["invalid_transition", "agent_not_available", "contact_exists", "event_out_of_order"].contains(code) { return .conflict }
-        return .invalid
-    }
 }
 
 extension Request {
