@@ -24,6 +24,15 @@ public struct IVRReply: Codable, Sendable, Equatable {
     }
 }
 
+/// An order number as a phone keypad can enter it: its digits only (`FL-10001` → `10001`); nil
+/// when it has none.
+public enum KeypadNumber {
+    public static func of(_ number: String) -> String? {
+        let digits = String(number.filter { $0.isASCII && $0.isNumber })
+        return digits.isEmpty ? nil : digits
+    }
+}
+
 /// The words of the order-status menu (S3), in Russian and English. Pure: status in, sentence out.
 public enum IVRScript {
     public static let maxFailedAttempts = 2

@@ -141,7 +141,8 @@ public enum ContactLifecycle {
     /// queue-transfer event.
     public static func apply(_ type: ContactEventType, at: Date, to contact: inout ServiceContact, agents: Agents, queueId: UUID?,
                              outcome: String?, resolved: Bool?, requestId: UUID?) throws -> [AgentChange] {
-        guard at >= contact.lastEventAt else {
+        // Events within a millisecond count as simultaneous (stored times may differ in the last digit).
+        guard at.timeIntervalSince(contact.lastEventAt) > -0.001 else {
             throw RapportError(.conflict, code: "event_out_of_order", message: "the event is older than the contact's last event",
                                messageRu: "событие старше последнего события контакта", details: ["state": contact.state.rawValue])
         }

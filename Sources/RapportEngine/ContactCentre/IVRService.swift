@@ -44,7 +44,7 @@ public struct IVRService: Sendable {
         var reply: IVRReply
         var orderId: UUID?
         if let number = IVRScript.orderNumber(fromDigits: input.digits) {
-            if let order = try await commerce.order(number: number) {
+            if let order = try await commerce.order(keypadDigits: number) {
                 let shipment = try await commerce.shipments(orderId: order.id, page: try PageRequest(limit: 100)).items.max { $0.createdAt < $1.createdAt }
                 let delivery = shipment?.deliveredOn ?? shipment?.promisedOn
                 orderId = order.id

@@ -186,6 +186,26 @@ public struct DemoDataSet: Sendable {
                 try await services.merges.noteIdentityClaimedTwice(partyId: oleg.party.id, owner: owner, kind: .phone)
             }
         }
+        try await loadContactCentre(gold: [ivan.party.id], platinum: [org.party.id, elena.party.id])
         return Summary(alreadyLoaded: false, parties: parties)
+    }
+
+    /// S6/S7: queues by channel and skill with working hours, agents with skills, value tiers for routing.
+    func loadContactCentre(gold: [UUID], platinum: [UUID]) async throws {
+        for id in gold { _ = try await services.parties.update(id, PartyInput(valueTier: "gold")) }
+        for id in platinum { _ = try await services.parties.update(id, PartyInput(valueTier: "platinum")) }
+        let cc = services.contactCentre
+        let weekdays = Dictionary(uniqueKeysWithValues: (1...7).map { (String($0), WorkingHours.Span(from: "00:00", to: "24:00")) })
+        _ = try await cc.createQueue(ContactQueueInput(key: "retail", name: "Retail customers / Частные клиенты", channel: .phone, skills: ["ru"],
+                                                       serviceLevelSeconds: 20, maxWaitSeconds: 90,
+                                                       workingHours: WorkingHours(timeZone: "Europe/Moscow", days: weekdays)))
+        _ = try await cc.createQueue(ContactQueueInput(key: "b2b", name: "Business accounts / Корпоративные клиенты", channel: .phone,
+                                                       skills: ["b2b", "ru"], serviceLevelSeconds: 30, maxWaitSeconds: 120))
+        _ = try await cc.createQueue(ContactQueueInput(key: "chat", name: "Web chat / Чат на сайте", channel: .chat, skills: [],
+                                                       serviceLevelSeconds: 60, maxWaitSeconds: 180))
+        for (key, name, skills) in [("irina", "Irina K. / Ирина К.", ["ru", "en", "mortgage"]), ("dmitry", "Dmitry S. / Дмитрий С.", ["ru", "b2b"]),
+                                    ("kate", "Kate L. / Екатерина Л.", ["ru", "en"])] {
+            _ = try await cc.createAgent(AgentInput(key: key, displayName: name, skills: skills))
+        }
     }
 }

@@ -37,6 +37,11 @@ public struct DemoUsers: Sendable {
                                                                       campaignId: role == .outsideAgent ? campaign.id : nil,
                                                                       language: role == .outsideAgent ? "en" : "ru", password: password))
             made.append(Credential(login: login, role: role, password: password))
+            if role == .agent || role == .supervisor {
+                // The demo agent and supervisor take calls too: each is an agent in the contact centre.
+                _ = try await services.contactCentre.createAgent(AgentInput(key: login, displayName: name, userId: user.id,
+                                                                            skills: role == .agent ? ["ru", "en", "mortgage"] : ["ru", "b2b"]))
+            }
             if role == .accountManager, let org = try await services.parties.list(PartyFilter(kind: .organisation, inn: "7707083893"),
                                                                                   page: try PageRequest(limit: 1)).items.first {
                 _ = try await services.parties.update(org.id, PartyInput(accountManagerId: user.id))

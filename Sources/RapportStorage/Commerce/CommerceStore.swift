@@ -34,6 +34,8 @@ struct OrderRow: Codable, Sendable {
     var occasion: String?
     var createdAt: Date
     var updatedAt: Date
+    /// The number's digits, for a caller keying it in (`FL-10001` → `10001`).
+    var keypadNumber: String?
 }
 
 struct OrderLineRow: Codable, Sendable {
@@ -59,7 +61,8 @@ extension Contract {
 extension Order {
     var row: OrderRow {
         OrderRow(id: id, number: number, partyId: partyId, status: status, placedAt: placedAt, totalMinor: totalMinor, currency: currency,
-                 recipientName: recipientName, occasion: occasion, createdAt: createdAt, updatedAt: updatedAt)
+                 recipientName: recipientName, occasion: occasion, createdAt: createdAt, updatedAt: updatedAt,
+                 keypadNumber: KeypadNumber.of(number))
     }
     init(_ r: OrderRow, lines: [OrderLineRow]) {
         self.init(id: r.id, number: r.number, partyId: r.partyId, status: r.status, placedAt: r.placedAt, totalMinor: r.totalMinor,
@@ -187,6 +190,16 @@ public struct CommerceStore: Sendable {
         try await database.read { db in
             guard let row = try await db.record(OrderRow.self, from: "orders", id: id) else { return nil }
             return Order(row, lines: try await Self.orderLines([id], on: db)[id] ?? [])
+        }
+    }
+
+    /// The order a caller means by the digits they keyed: the number's digits must match, and only
+    /// one order may have them.
+    public func order(keypadDigits digits: String) async throws -> Order? {
+        try await database.read { db in
+            let rows = try await db.select().column("*").from("orders").where("keypad_number", .equal, SQLBind(digits)).limit(2).all()
+            guard rows.count == 1, let row = try rows.first?.decode(model: OrderRow.self, with: recordDecoder) else { return nil }
+            return Order(row, lines: try await Self.orderLines([row.id], on: db)[row.id] ?? [])
         }
     }
 

@@ -1,5 +1,10 @@
+import Foundation
+import RapportCore
+import SQLKit
+
 /// The contact-centre layer: agents and their states, queues, contacts with their lifecycle
-/// times, the platforms' events (idempotent on their id), survey answers, IVR calls.
+/// times, the platforms' events (idempotent on their id), survey answers, IVR calls, and each
+/// order's number as digits (what a caller can key in on a phone).
 enum Migration0004ContactCentre {
     static let migration = Migration(id: "0004-contact-centre", statements: [
         """
@@ -112,5 +117,13 @@ enum Migration0004ContactCentre {
             updated_at {ts} NOT NULL
         )
         """,
-    ])
+        "ALTER TABLE orders ADD COLUMN keypad_number TEXT",
+        "CREATE INDEX idx_orders_keypad_number ON orders (keypad_number)",
+    ], backfill: { db, _ in
+        for row in try await db.select().column("id").column("number").from("orders").all() {
+            let number = try row.decode(column: "number", as: String.self)
+            try await db.update("orders").set("keypad_number", to: SQLBind(KeypadNumber.of(number)))
+                .where("id", .equal, SQLBind(try row.decode(column: "id", as: UUID.self))).run()
+        }
+    })
 }
