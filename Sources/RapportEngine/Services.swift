@@ -44,7 +44,7 @@ public struct Services: Sendable {
                                  interactions: interactions, profile: profile, merges: merges, settings: profileStore, clock: clock)
         let contactCentreStore = ContactCentreStore(database: database)
         contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, interactions: interactions, cards: cards,
-                                             settings: profileStore, clock: clock)
+                                             settings: profileStore, parties: partyStore, clock: clock)
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)
     }

@@ -20,13 +20,21 @@ struct BenchCommand: AsyncParsableCommand {
           search    full-text search for a surname (the generator's surnames), 20 results
           write     record interactions from --clients concurrent writers through InteractionService (validation,
                     reference checks, outbox event, group commit); run with RAPPORT_DURABILITY=full for fsync per commit
+          routing   routing decisions in-process: 500 agents, 2 000 waiting contacts (whole passes; one free agent beside)
+          cti-events  wrk posts batches of CTI events (--contacts-per-request contacts × 5 events: offered with a caller
+                    number, queued, answered, ended, wrap-up) over loopback to an in-process server; ops = events/s; needs wrk
+          service-figures  a month of a 200-agent centre (--contacts, default 1 000 000, generated once onto the data
+                    set's interactions), then the figures timed by total, agent, day and queue
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
 
-    enum Scenario: String, ExpressibleByArgument, CaseIterable { case load, timeline, write, identify, identifyHTTP = "identify-http", search, auth }
+    enum Scenario: String, ExpressibleByArgument, CaseIterable {
+        case load, timeline, write, identify, identifyHTTP = "identify-http", search, auth, routing, ctiEvents = "cti-events"
+        case serviceFigures = "service-figures"
+    }
 
-    @Argument(help: "load, timeline, write, identify, identify-http, search or auth") var scenario: Scenario
+    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events or service-figures") var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
@@ -34,10 +42,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent writers (write) or HTTP connections (identify-http; default 16 there).") var clients: Int?
     @Option(help: "Seconds of load per target in identify-http.") var seconds = 10
     @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
+    @Option(help: "Contacts per request in cti-events.") var contactsPerRequest = 20
+    @Option(help: "Contacts in the month of service-figures.") var contacts = 1_000_000
     @Flag(help: "Print one JSON line with the figures.") var json = false
 
     func validate() throws {
         guard parties > 0, interactions >= 0 else { throw ValidationError("--parties must be positive and --interactions not negative") }
+        guard (1...200).contains(contactsPerRequest) else { throw ValidationError("--contacts-per-request must be between 1 and 200") }
+        guard (1...10_000_000).contains(contacts) else { throw ValidationError("--contacts must be between 1 and 10000000") }
     }
 
     func run() async throws {
@@ -68,6 +80,11 @@ struct BenchCommand: AsyncParsableCommand {
             case .identifyHTTP: result = try await HTTPBench(runtime: runtime, connections: clients ?? 16, seconds: seconds).run()
             case .search: result = try await search(runtime)
             case .auth: result = try await auth(runtime)
+            case .routing: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).routing()
+            case .ctiEvents:
+                result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json)
+                    .ctiEvents(connections: clients ?? 16, seconds: seconds, contactsPerRequest: contactsPerRequest)
+            case .serviceFigures: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).serviceFigures(contacts: contacts)
             }
             await runtime.close()
             if !json { say(result.human) }

@@ -62,6 +62,7 @@ public struct ContactCentreService: Sendable {
     let interactions: InteractionService
     let cards: CardService
     let settings: ProfileStore
+    let parties: PartyStore
     let clock: any Clock
     public let live: LiveHub
     let driver: RoutingDriver
@@ -70,8 +71,9 @@ public struct ContactCentreService: Sendable {
     static let maxBatch = 1000
 
     public init(store: ContactCentreStore, inbound: InboundService, interactions: InteractionService, cards: CardService, settings: ProfileStore,
-                clock: any Clock) {
+                parties: PartyStore, clock: any Clock) {
         self.store = store; self.inbound = inbound; self.interactions = interactions; self.cards = cards; self.settings = settings
+        self.parties = parties
         self.clock = clock
         let live = LiveHub()
         self.live = live
@@ -176,26 +178,55 @@ public struct ContactCentreService: Sendable {
                                messageRu: "не больше \(Self.maxBatch) событий в запросе")
         }
         let now = clock.now()
-        var prepared: [PreparedContactEvent] = []
+        // Check each event; an offer of a new contact is identified and put on the trail first,
+        // the offers of one batch side by side (their writes share commits).
+        var slots: [PreparedContactEvent?] = Array(repeating: nil, count: inputs.count)
         var early: [Int: ContactEventResult] = [:]
         var offers: [String: (Identification, Card?)] = [:]
+        var newOffers: [Int] = []
+        var offeredIds = Set<String>()
         for (index, input) in inputs.enumerated() {
             do {
                 let (eventId, type, contactId) = try input.validated()
-                let at = input.occurredAt ?? now
-                var event = PreparedContactEvent(eventId: eventId, type: type, externalId: contactId, occurredAt: at, agentKey: input.agent,
-                                                 toAgentKey: input.toAgent, queueKey: input.queue, outcome: input.outcome,
-                                                 resolved: input.resolved, requestId: input.requestId)
-                if type == .offered, try await store.contactOfEvent(eventId) == nil, try await store.contact(externalId: contactId) == nil {
-                    let (offer, who, card) = try await self.offer(input, channel: input.channel!, externalId: contactId, at: at, withCard: withCard)
-                    event.offer = offer
-                    if let who { offers[eventId] = (who, card) }
+                slots[index] = PreparedContactEvent(eventId: eventId, type: type, externalId: contactId, occurredAt: input.occurredAt ?? now,
+                                                    agentKey: input.agent, toAgentKey: input.toAgent, queueKey: input.queue, outcome: input.outcome,
+                                                    resolved: input.resolved, requestId: input.requestId)
+                if type == .offered, offeredIds.insert(contactId).inserted, try await store.contactOfEvent(eventId) == nil,
+                   try await store.contact(externalId: contactId) == nil {
+                    newOffers.append(index)
                 }
-                prepared.append(event)
             } catch let error as RapportError {
                 early[index] = ContactEventResult(eventId: input.eventId ?? "", status: .rejected, error: EventError(error))
             }
         }
+        let made = await withTaskGroup(of: (Int, Result<(ServiceContact, Identification?, Card?), RapportError>).self) { group in
+            for index in newOffers {
+                let input = inputs[index], event = slots[index]!
+                group.addTask {
+                    do {
+                        return (index, .success(try await self.offer(input, channel: input.channel!, externalId: event.externalId, at: event.occurredAt,
+                                                                     withCard: withCard)))
+                    } catch let error as RapportError {
+                        return (index, .failure(error))
+                    } catch {
+                        return (index, .failure(RapportError(.conflict, code: "offer_not_recorded", message: "the contact could not be recorded; send it again",
+                                                             messageRu: "контакт не записан; отправьте его ещё раз")))
+                    }
+                }
+            }
+            return await group.reduce(into: [(Int, Result<(ServiceContact, Identification?, Card?), RapportError>)]()) { $0.append($1) }
+        }
+        for (index, result) in made {
+            switch result {
+            case .success(let (contact, who, card)):
+                slots[index]!.offer = contact
+                if let who { offers[slots[index]!.eventId] = (who, card) }
+            case .failure(let error):
+                early[index] = ContactEventResult(eventId: slots[index]!.eventId, status: .rejected, error: EventError(error))
+                slots[index] = nil
+            }
+        }
+        let prepared = inputs.indices.compactMap { early[$0] == nil ? slots[$0] : nil }
         let applied = try await store.apply(prepared, receivedAt: now)
         var results: [ContactEventResult] = []
         var next = applied.makeIterator()
@@ -222,15 +253,18 @@ public struct ContactCentreService: Sendable {
                withCard: Bool) async throws -> (ServiceContact, Identification?, Card?) {
         let interaction: Interaction, who: Identification?, card: Card?
         if let address = input.address, !address.trimmingCharacters(in: .whitespaces).isEmpty {
-            let result = try await inbound.record(InboundContactInput(channel: channel, address: address, occurredAt: at))
+            let result = try await inbound.record(InboundContactInput(channel: channel, address: address, occurredAt: at), withCard: withCard)
             interaction = result.interaction; who = result.identification; card = result.card
         } else {
             interaction = try await interactions.record(InteractionInput(partyId: nil, channel: channel, direction: .inbound, occurredAt: at))
             who = nil; card = nil
         }
+        // Routing needs the tier and the language: the card has them, else one row read.
+        var party = card?.party
+        if party == nil, let id = interaction.partyId { party = try await parties.get(id)?.party }
         let contact = ServiceContact(id: .timeOrdered(at: at), externalId: externalId, channel: channel, partyId: interaction.partyId,
-                                     interactionId: interaction.id, valueTier: card?.party.valueTier, language: card?.party.language, offeredAt: at)
-        return (contact, who, withCard ? card : nil)
+                                     interactionId: interaction.id, valueTier: party?.valueTier, language: party?.language, offeredAt: at)
+        return (contact, who, card)
     }
 
     /// Tells agents what changed for them: a contact routed or transferred to them comes with its card.

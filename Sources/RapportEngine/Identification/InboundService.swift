@@ -75,7 +75,8 @@ public struct InboundService: Sendable {
         return ScreenPop(identification: who, card: card)
     }
 
-    public func record(_ input: InboundContactInput) async throws -> InboundContactResult {
+    /// `withCard` false skips the card (a platform that only needs the entry and who it is).
+    public func record(_ input: InboundContactInput, withCard: Bool = true) async throws -> InboundContactResult {
         let now = clock.now()
         let script = try input.script.map { try FactKey.validate($0, field: "script") }
         // Validate the entry before anything is written.
@@ -105,7 +106,7 @@ public struct InboundService: Sendable {
         }
         entry.partyId = result.status == .identified ? result.partyId : nil
         let recorded = try await interactions.append(entry)
-        let card = try await recorded.partyId.asyncMap { try await cards.card($0, script: script) }
+        let card = withCard ? try await recorded.partyId.asyncMap { try await cards.card($0, script: script) } : nil
         if let card { result.matchedBy?.displayName = card.party.displayName }  // the card has the name: no extra read
         return InboundContactResult(identification: result, interaction: recorded, card: card)
     }

@@ -151,3 +151,33 @@ extension ContactCentreStore {
         }
     }
 }
+
+// MARK: Bulk (generated data sets for benchmarks)
+
+extension ContactCentreStore {
+    /// Loads generated contacts and survey answers in one transaction, many rows per statement.
+    public func bulkLoad(contacts: [ServiceContact], surveys: [(contactId: UUID, score: Int, at: Date)]) async throws {
+        struct SurveyRow: Codable, Sendable { var id: UUID; var contactId: UUID; var score: Int; var channel: String; var answeredAt: Date }
+        let rows = surveys.map { SurveyRow(id: .timeOrdered(at: $0.at), contactId: $0.contactId, score: $0.score, channel: "sms", answeredAt: $0.at) }
+        try await database.exclusiveWrite { db in
+            for chunk in contacts.chunked(1000) { try await db.insertRecords("service_contacts", chunk) }
+            for chunk in rows.chunked(1000) { try await db.insertRecords("survey_answers", chunk) }
+        }
+    }
+
+    public func contactCount() async throws -> Int {
+        try await database.read { db in
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("service_contacts").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Trail entries to hang generated contacts on (id and party), oldest first.
+    public func interactionsForContacts(limit: Int) async throws -> [(id: UUID, partyId: UUID?)] {
+        try await database.read { db in
+            try await db.select().column("id").column("party_id").from("interactions").orderBy("id").limit(limit).all().map {
+                (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "party_id", as: UUID?.self))
+            }
+        }
+    }
+}
