@@ -41,7 +41,8 @@ public struct Services: Sendable {
         access = AccessService(store: AccessStore(database: database), clock: clock, bcryptCost: bcryptCost)
         audit = AuditTrail(store: AuditStore(database: database), clock: clock)
         privacy = PrivacyService(store: PrivacyStore(database: database), parties: parties, commerce: commerce, requests: requests,
-                                 interactions: interactions, profile: profile, merges: merges, settings: profileStore, clock: clock)
+                                 interactions: interactions, profile: profile, merges: merges, settings: profileStore,
+                                 contacts: ContactCentreStore(database: database), clock: clock)
         let contactCentreStore = ContactCentreStore(database: database)
         contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, interactions: interactions, cards: cards,
                                              settings: profileStore, parties: partyStore, clock: clock)

@@ -81,6 +81,17 @@ import Testing
         #expect(Set(result.map(\.contactId)).count == result.count)
     }
 
+    @Test func moreThanSixtyFourDistinctSkillsFollowTheSameRules() {
+        // Given agents whose skills span 70 tokens, and contacts needing common and rare ones
+        let agents = (0..<70).map { agent($0, skills: ["ru", "s\($0)"], idle: Double(100 - $0)) }
+        let waiting = [contact(1, tier: 2, waited: 50, needs: ["ru"]), contact(2, tier: 0, waited: 5, needs: ["s69"]),
+                       contact(3, tier: 1, waited: 9, needs: ["nobody-has-this"])]
+        let result = Routing.assign(waiting: waiting, agents: agents, now: now)
+        // Then the rare skill goes to its only holder, the common one to the longest idle, the impossible one waits
+        #expect(result == [RoutingAssignment(contactId: id(2), agentId: id(169), overdue: false),
+                           RoutingAssignment(contactId: id(1), agentId: id(100), overdue: false)])
+    }
+
     @Test func unknownTiersRankAfterTheListedOnes() {
         let order = TierOrder(["gold", "silver"])
         #expect(order.rank("GOLD") == 0 && order.rank("silver") == 1 && order.rank("tin") == 2 && order.rank(nil) == 2)

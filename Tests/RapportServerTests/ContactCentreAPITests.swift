@@ -96,6 +96,9 @@ import Testing
             let timeline = try APITests.object(try await client.execute(uri: "/api/v1/parties/\(ivan["id"] as! String)/timeline", method: .get))
             let entry = try #require((timeline["items"] as? [[String: Any]])?.first)
             #expect(entry["channel"] as? String == "phone" && entry["outcome"] as? String == "ипотека: консультация" && entry["agent"] as? String == "anna")
+            // The customer's data-subject export holds the call
+            let export = try APITests.object(try await client.execute(uri: "/api/v1/parties/\(ivan["id"] as! String)/export", method: .get))
+            #expect((export["contacts"] as? [[String: Any]])?.map { $0["external_id"] as? String } == ["call-1"])
             // A repeated delivery is answered as a duplicate and changes nothing
             let again = try await Self.ok(client, #"{"event_id":"e3","type":"answered","contact_id":"call-1"}"#)
             #expect((again["results"] as? [[String: Any]])?.first?["status"] as? String == "duplicate")

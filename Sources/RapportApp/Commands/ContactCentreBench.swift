@@ -78,7 +78,7 @@ struct ContactCentreBench {
         try await HTTPBench.waitForPort(port)
         let countBefore = try await ContactCentreStore(database: runtime.database).contactCount()
         let r = try HTTPBench.wrk(["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port)/api/v1/cti/events"])
-        guard r.errors == 0 else { throw CommandFailure("\(r.errors) CTI requests failed (non-2xx or socket errors)") }
+        guard r.errors == 0 else { throw CommandFailure("\(r.errors) CTI requests failed: \(r.errorLines.joined(separator: "; "))") }
         server.cancel()
         let made = try await ContactCentreStore(database: runtime.database).contactCount() - countBefore
         let wrapped = try await ContactCentreStore(database: runtime.database).serviceTotals(
@@ -198,6 +198,7 @@ struct ContactCentreBench {
                     if uniform() < 0.2 { surveys.append((c.id, 1 + Int(rng.next() % 5), c.wrappedAt!.addingTimeInterval(600))) }
                 }
                 c.lastEventAt = c.wrappedAt ?? c.abandonedAt ?? offered
+                c.eventCount = c.state == .abandoned ? 3 : 6
                 batch.append(c)
             }
             try await store.bulkLoad(contacts: batch, surveys: surveys)

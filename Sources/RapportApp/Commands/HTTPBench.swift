@@ -108,6 +108,8 @@ struct HTTPBench {
         var p50 = 0.0
         var p99 = 0.0
         var errors = 0
+        /// wrk's error lines, for the message when a run fails.
+        var errorLines: [String] = []
     }
 
     static func wrk(_ arguments: [String]) throws -> WrkResult {
@@ -132,10 +134,11 @@ struct HTTPBench {
             if line.hasPrefix("Requests/sec:"), parts.count > 1 { r.requestsPerSecond = Double(parts[1]) ?? 0 }
             if parts.count == 2, parts[0] == "50.000%" || parts[0] == "50%" { r.p50 = millis(parts[1]) }
             if parts.count == 2, parts[0] == "99.000%" || parts[0] == "99%" { r.p99 = millis(parts[1]) }
-            if line.hasPrefix("Non-2xx or 3xx responses:"), let n = Int(parts.last ?? "") { r.errors += n }
+            if line.hasPrefix("Non-2xx or 3xx responses:"), let n = Int(parts.last ?? "") { r.errors += n; r.errorLines.append(line) }
             if line.hasPrefix("Socket errors:") {
                 // Socket errors: connect 0, read 0, write 0, timeout 0
                 r.errors += line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.reduce(0, +)
+                r.errorLines.append(line)
             }
         }
         return r

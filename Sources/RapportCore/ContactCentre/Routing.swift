@@ -63,32 +63,84 @@ public enum Routing {
         guard !waiting.isEmpty, !agents.isEmpty else { return [] }
         if agents.count == 1 { return assignOne(agent: agents[0], waiting: waiting, now: now) }
 
-        // Agents with the same skills form one group, longest idle first: a contact looks at each
+        // Skills become bits (the skills the free agents have; a skill none has can never be met),
+        // agents with the same skills one group, longest idle first: a contact looks at each
         // group's head instead of at every agent.
-        var groups: [Set<String>: [AvailableAgent]] = [:]
-        for agent in agents { groups[agent.skills, default: []].append(agent) }
-        var heads: [(skills: Set<String>, agents: [AvailableAgent], next: Int)] = groups.map { skills, members in
-            (skills, members.sorted { ($0.idleSince, $0.id.uuidString) < ($1.idleSince, $1.id.uuidString) }, 0)
+        var bit: [String: UInt64] = [:]
+        for agent in agents { for skill in agent.skills where bit[skill] == nil && bit.count < 64 { bit[skill] = 1 << UInt64(bit.count) } }
+        guard bit.count < 64 else { return assignBySets(waiting: waiting, agents: agents, now: now) }
+        func mask(_ skills: Set<String>) -> UInt64? {
+            var m: UInt64 = 0
+            for skill in skills {
+                guard let b = bit[skill] else { return nil }
+                m |= b
+            }
+            return m
         }
+        var groupIndex: [UInt64: Int] = [:]
+        var groups: [(mask: UInt64, agents: [AvailableAgent], next: Int)] = []
+        for agent in agents {
+            let m = mask(agent.skills)!
+            if let g = groupIndex[m] { groups[g].agents.append(agent) } else { groupIndex[m] = groups.count; groups.append((m, [agent], 0)) }
+        }
+        for g in groups.indices { groups[g].agents.sort { idleOrder($0, $1) } }
+
+        let order = serviceOrder(waiting, now: now)
         var free = agents.count
         var result: [RoutingAssignment] = []
-        for contact in waiting.sorted(by: { precedes($0, $1, now: now) }) {
-            let overdue = contact.overdue(at: now)
-            let needed = overdue ? contact.requiredSkills : contact.requiredSkills.union(contact.preferredSkills)
+        for entry in order {
+            let contact = waiting[entry.index]
+            guard let needed = mask(entry.overdue ? contact.requiredSkills : contact.requiredSkills.union(contact.preferredSkills)) else { continue }
             var best: Int?
-            for g in heads.indices where heads[g].next < heads[g].agents.count && needed.isSubset(of: heads[g].skills) {
+            for g in groups.indices where groups[g].next < groups[g].agents.count && groups[g].mask & needed == needed {
                 if let b = best {
-                    let candidate = heads[g].agents[heads[g].next], current = heads[b].agents[heads[b].next]
-                    if (candidate.idleSince, candidate.id.uuidString) < (current.idleSince, current.id.uuidString) { best = g }
+                    if idleOrder(groups[g].agents[groups[g].next], groups[b].agents[groups[b].next]) { best = g }
                 } else {
                     best = g
                 }
             }
             guard let g = best else { continue }
-            result.append(RoutingAssignment(contactId: contact.id, agentId: heads[g].agents[heads[g].next].id, overdue: overdue))
-            heads[g].next += 1
+            result.append(RoutingAssignment(contactId: contact.id, agentId: groups[g].agents[groups[g].next].id, overdue: entry.overdue))
+            groups[g].next += 1
             free -= 1
             if free == 0 { break }
+        }
+        return result
+    }
+
+    /// Contacts in order of service, with the keys computed once.
+    static func serviceOrder(_ waiting: [WaitingContact], now: Date) -> [(index: Int, overdue: Bool)] {
+        let keys = waiting.enumerated().map { i, c in
+            (index: i, overdue: c.overdue(at: now), tier: c.tierRank, since: c.waitingSince.timeIntervalSinceReferenceDate, id: c.id.uuid)
+        }
+        return keys.sorted { a, b in
+            if a.overdue != b.overdue { return a.overdue }
+            if !a.overdue, a.tier != b.tier { return a.tier < b.tier }
+            if a.since != b.since { return a.since < b.since }
+            return uuidLess(a.id, b.id)
+        }.map { ($0.index, $0.overdue) }
+    }
+
+    static func idleOrder(_ a: AvailableAgent, _ b: AvailableAgent) -> Bool {
+        a.idleSince != b.idleSince ? a.idleSince < b.idleSince : uuidLess(a.id.uuid, b.id.uuid)
+    }
+
+    static func uuidLess(_ a: uuid_t, _ b: uuid_t) -> Bool {
+        withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in x.lexicographicallyPrecedes(y) } }
+    }
+
+    /// The same rules with skill sets, for a pass whose agents have more than 64 distinct skills.
+    static func assignBySets(waiting: [WaitingContact], agents: [AvailableAgent], now: Date) -> [RoutingAssignment] {
+        var taken = Set<UUID>()
+        var result: [RoutingAssignment] = []
+        let sortedAgents = agents.sorted { idleOrder($0, $1) }
+        for entry in serviceOrder(waiting, now: now) {
+            let contact = waiting[entry.index]
+            let needed = entry.overdue ? contact.requiredSkills : contact.requiredSkills.union(contact.preferredSkills)
+            guard let agent = sortedAgents.first(where: { !taken.contains($0.id) && needed.isSubset(of: $0.skills) }) else { continue }
+            taken.insert(agent.id)
+            result.append(RoutingAssignment(contactId: contact.id, agentId: agent.id, overdue: entry.overdue))
+            if taken.count == agents.count { break }
         }
         return result
     }
@@ -111,6 +163,6 @@ public enum Routing {
         if ao != bo { return ao }
         if !ao, a.tierRank != b.tierRank { return a.tierRank < b.tierRank }
         if a.waitingSince != b.waitingSince { return a.waitingSince < b.waitingSince }
-        return a.id.uuidString < b.id.uuidString
+        return uuidLess(a.id.uuid, b.id.uuid)
     }
 }

@@ -48,12 +48,15 @@ public struct ServiceContact: Codable, Sendable, Equatable, Identifiable {
     public var nextContactAt: Date?
     /// The time of the last event applied: later events may not be older.
     public var lastEventAt: Date
+    /// Events applied so far (the next event's place in the contact's history).
+    public var eventCount: Int
 
     public init(id: UUID, externalId: String, channel: Channel, partyId: UUID?, interactionId: UUID, valueTier: String?, language: String?,
                 offeredAt: Date) {
         self.id = id; self.externalId = externalId; self.channel = channel; self.partyId = partyId; self.interactionId = interactionId
         self.valueTier = valueTier; self.language = language; self.state = .offered; self.offeredAt = offeredAt; self.holdSeconds = 0; self.transfers = 0
         self.lastEventAt = offeredAt
+        self.eventCount = 0
     }
 }
 

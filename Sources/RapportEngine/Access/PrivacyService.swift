@@ -18,6 +18,8 @@ public struct SubjectExport: Encodable, Sendable {
     public var payments: [Payment]
     public var requests: [CustomerRequest]
     public var interactions: [Interaction]
+    /// Contact-centre contacts (calls, chats) with their times, queue, agent, outcome and survey.
+    public var contacts: [ServiceContact]
     public var facts: [Fact]
     public var consents: [Consent]
     public var merges: [MergeRecord]
@@ -40,8 +42,12 @@ public struct PrivacyService: Sendable {
 
     static let retentionKey = "retention_rules"
 
+    let contacts: ContactCentreStore
+
     public init(store: PrivacyStore, parties: PartyService, commerce: CommerceService, requests: RequestService,
-                interactions: InteractionService, profile: ProfileService, merges: MergeService, settings: ProfileStore, clock: any Clock) {
+                interactions: InteractionService, profile: ProfileService, merges: MergeService, settings: ProfileStore,
+                contacts: ContactCentreStore, clock: any Clock) {
+        self.contacts = contacts
         self.store = store; self.parties = parties; self.commerce = commerce; self.requests = requests
         self.interactions = interactions; self.profile = profile; self.merges = merges; self.settings = settings; self.clock = clock
     }
@@ -78,6 +84,7 @@ public struct PrivacyService: Sendable {
             invoices: try await Self.all { try await commerce.invoices(partyId: partyId, page: $0) },
             payments: try await Self.all { try await commerce.payments(partyId: partyId, page: $0) },
             requests: requestList, interactions: trail,
+            contacts: try await Self.all { try await contacts.contacts(state: nil, queueId: nil, agentId: nil, partyId: partyId, page: $0) },
             facts: try await profile.facts(partyId: partyId, history: true),
             consents: try await profile.consents(partyId: partyId, history: true),
             merges: try await merges.merges(of: partyId), erasures: try await store.erasures(of: partyId),

@@ -67,6 +67,8 @@ public struct ContactEventRecord: Codable, Sendable, Equatable {
     public var id: UUID
     public var eventId: String
     public var contactId: UUID
+    /// The event's place in the contact's history, from 1.
+    public var seq: Int
     public var type: ContactEventType
     public var occurredAt: Date
     public var agentId: UUID?
@@ -305,7 +307,7 @@ public struct ContactCentreStore: Sendable {
     public func events(contactId: UUID) async throws -> [ContactEventRecord] {
         try await database.read { db in
             try await db.select().column("*").from("contact_events").where("contact_id", .equal, SQLBind(contactId))
-                .orderBy("occurred_at").orderBy("id").all().records(ContactEventRecord.self)
+                .orderBy("seq").all().records(ContactEventRecord.self)
         }
     }
 
@@ -354,6 +356,7 @@ public struct ContactCentreStore: Sendable {
             }
             guard let offer = event.offer else { return rejected(.missingField("channel")) }
             contact = offer
+            contact.eventCount = 1
             try await db.insertRecord("service_contacts", contact)
             if let party = contact.partyId {
                 // The party's earlier contacts now have a next one (first-contact resolution).
@@ -390,6 +393,7 @@ public struct ContactCentreStore: Sendable {
             }
             if let request = event.requestId, !(try await db.exists("requests", id: request)) { return rejected(.notFound("request", request.uuidString.lowercased()), contact) }
             agentId = target?.id ?? named?.id
+            contact.eventCount += 1
             try await db.updateRecord("service_contacts", id: contact.id, contact)
             for change in changes {
                 guard let key = try await agentKey(change.agentId, batch: &batch, on: db), var agent = try await loadAgent(key: key, batch: &batch, on: db)
@@ -412,7 +416,7 @@ public struct ContactCentreStore: Sendable {
         batch.contacts[event.externalId] = contact
         batch.eventIds.insert(event.eventId)
         try await db.insertRecord("contact_events", ContactEventRecord(id: .timeOrdered(at: now), eventId: event.eventId, contactId: contact.id,
-                                                                       type: event.type, occurredAt: event.occurredAt, agentId: agentId,
+                                                                       seq: contact.eventCount, type: event.type, occurredAt: event.occurredAt, agentId: agentId,
                                                                        queueId: queueId ?? (event.type == .offered ? nil : contact.queueId),
                                                                        state: contact.state, receivedAt: now))
         try await db.appendEvent("contact.\(event.type.rawValue)", aggregateId: contact.id, at: now, payload: ["state": contact.state.rawValue])

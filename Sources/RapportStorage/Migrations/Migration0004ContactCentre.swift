@@ -75,7 +75,8 @@ enum Migration0004ContactCentre {
             resolved {bool},
             request_id {id} REFERENCES requests (id),
             next_contact_at {ts},
-            last_event_at {ts} NOT NULL
+            last_event_at {ts} NOT NULL,
+            event_count INTEGER NOT NULL
         )
         """,
         "CREATE UNIQUE INDEX idx_service_contacts_external_id ON service_contacts (external_id)",
@@ -87,6 +88,7 @@ enum Migration0004ContactCentre {
             id {id} PRIMARY KEY,
             event_id TEXT NOT NULL,
             contact_id {id} NOT NULL REFERENCES service_contacts (id),
+            seq INTEGER NOT NULL,
             type TEXT NOT NULL CHECK (type IN ('offered', 'queued', 'routed', 'answered', 'held', 'resumed', 'transferred', 'abandoned', 'ended', 'wrap_up')),
             occurred_at {ts} NOT NULL,
             agent_id {id} REFERENCES agents (id),
@@ -96,7 +98,7 @@ enum Migration0004ContactCentre {
         )
         """,
         "CREATE UNIQUE INDEX idx_contact_events_event_id ON contact_events (event_id)",
-        "CREATE INDEX idx_contact_events_contact_id ON contact_events (contact_id)",
+        "CREATE UNIQUE INDEX idx_contact_events_contact_id_seq ON contact_events (contact_id, seq)",
         """
         CREATE TABLE survey_answers (
             id {id} PRIMARY KEY,
