@@ -176,7 +176,8 @@ struct ContactCentreBench {
             var surveys: [(contactId: UUID, score: Int, at: Date)] = []
             for i in made..<min(contacts, made + chunk) {
                 let entry = entries[i % entries.count]
-                let offered = start.addingTimeInterval(uniform() * 30 * 86_400)
+                // Contacts are stored as they are offered: in time order.
+                let offered = start.addingTimeInterval((Double(i) + uniform()) * 30 * 86_400 / Double(contacts))
                 var c = ServiceContact(id: .timeOrdered(at: offered), externalId: "fig-\(i)", channel: .phone, partyId: entry.partyId,
                                        interactionId: entry.id, valueTier: nil, language: nil, offeredAt: offered)
                 c.queueId = queueIds[i % queueIds.count]
@@ -195,7 +196,10 @@ struct ContactCentreBench {
                     c.resolved = uniform() < 0.78
                     c.outcome = c.resolved == true ? "resolved" : "follow-up"
                     if uniform() < 0.12 { c.nextContactAt = c.wrappedAt!.addingTimeInterval(uniform() * 10 * 86_400) }
-                    if uniform() < 0.2 { surveys.append((c.id, 1 + Int(rng.next() % 5), c.wrappedAt!.addingTimeInterval(600))) }
+                    if uniform() < 0.2 {
+                        c.surveyScore = 1 + Int(rng.next() % 5)
+                        surveys.append((c.id, c.surveyScore!, c.wrappedAt!.addingTimeInterval(600)))
+                    }
                 }
                 c.lastEventAt = c.wrappedAt ?? c.abandonedAt ?? offered
                 c.eventCount = c.state == .abandoned ? 3 : 6

@@ -50,6 +50,8 @@ public struct ServiceContact: Codable, Sendable, Equatable, Identifiable {
     public var lastEventAt: Date
     /// Events applied so far (the next event's place in the contact's history).
     public var eventCount: Int
+    /// The customer's post-contact survey answer (1–5), once given.
+    public var surveyScore: Int?
 
     public init(id: UUID, externalId: String, channel: Channel, partyId: UUID?, interactionId: UUID, valueTier: String?, language: String?,
                 offeredAt: Date) {

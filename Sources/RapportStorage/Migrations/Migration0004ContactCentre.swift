@@ -76,7 +76,8 @@ enum Migration0004ContactCentre {
             request_id {id} REFERENCES requests (id),
             next_contact_at {ts},
             last_event_at {ts} NOT NULL,
-            event_count INTEGER NOT NULL
+            event_count INTEGER NOT NULL,
+            survey_score INTEGER CHECK (survey_score BETWEEN 1 AND 5)
         )
         """,
         "CREATE UNIQUE INDEX idx_service_contacts_external_id ON service_contacts (external_id)",
