@@ -311,25 +311,67 @@ public struct ContactCentreStore: Sendable {
         }
     }
 
-    /// Applies a batch in one transaction, in order.
+    /// Applies a batch in one transaction, in order. Each event is checked against the state the
+    /// events before it left; the rows are read once up front and written once at the end
+    /// (multi-row inserts), so a batch costs a few statements per contact, not per event.
     public func apply(_ events: [PreparedContactEvent], receivedAt now: Date) async throws -> [AppliedContactEvent] {
         try await database.write { db in
             var batch = BatchState()
+            try await Self.preload(events, batch: &batch, on: db)
             var results: [AppliedContactEvent] = []
+            results.reserveCapacity(events.count)
             for event in events {
                 results.append(try await Self.apply(event, now: now, batch: &batch, on: db))
             }
+            try await Self.flush(batch, on: db)
             return results
         }
     }
 
-    /// Rows already read or written in this transaction, so later events see earlier ones.
+    /// Rows read or changed in this transaction, and the rows to write at its end.
     struct BatchState {
         var contacts: [String: ServiceContact] = [:]
+        /// External ids known to have no contact (before this batch).
+        var absent: Set<String> = []
         var agentsByKey: [String: Agent] = [:]
         var agentKeys: [UUID: String] = [:]
         var queues: [String: UUID] = [:]
+        /// Event ids applied before, with their contact; and those applied in this batch.
+        var known: [String: UUID] = [:]
         var eventIds: Set<String> = []
+        var inserted: [String] = []
+        var insertedSet: Set<String> = []
+        var updated: Set<String> = []
+        var changedAgents: Set<String> = []
+        var eventRows: [ContactEventRecord] = []
+        var stateRows: [AgentStateChangeRow] = []
+        var outbox: [OutboxEvent] = []
+        var trailUpdates: [(interaction: UUID, outcome: String?, agent: String?)] = []
+    }
+
+    static func preload(_ events: [PreparedContactEvent], batch: inout BatchState, on db: any SQLDatabase) async throws {
+        for ids in Array(Set(events.map(\.eventId))).chunked(500) {
+            for row in try await db.select().column("event_id").column("contact_id").from("contact_events")
+                .where("event_id", .in, SQLBind.group(Array(ids))).all() {
+                batch.known[try row.decode(column: "event_id", as: String.self)] = try row.decode(column: "contact_id", as: UUID.self)
+            }
+        }
+        let externals = Array(Set(events.map(\.externalId)))
+        for ids in externals.chunked(500) {
+            for contact in try await db.select().column("*").from("service_contacts").where("external_id", .in, SQLBind.group(Array(ids))).all()
+                .records(ServiceContact.self) {
+                batch.contacts[contact.externalId] = contact
+            }
+        }
+        for id in externals where batch.contacts[id] == nil { batch.absent.insert(id) }
+        let keys = Array(Set(events.flatMap { [$0.agentKey, $0.toAgentKey].compactMap { $0 } }))
+        for chunk in keys.chunked(500) {
+            for row in try await db.select().column("*").from("agents").where("key", .in, SQLBind.group(Array(chunk))).all().records(AgentRow.self) {
+                let agent = try row.agent
+                batch.agentsByKey[agent.key] = agent
+                batch.agentKeys[agent.id] = agent.key
+            }
+        }
     }
 
     static func apply(_ event: PreparedContactEvent, now: Date, batch: inout BatchState,
@@ -341,8 +383,8 @@ public struct ContactCentreStore: Sendable {
         if batch.eventIds.contains(event.eventId) {
             return AppliedContactEvent(eventId: event.eventId, status: .duplicate, contact: batch.contacts[event.externalId], error: nil, agentChanges: [])
         }
-        if let row = try await db.select().column("contact_id").from("contact_events").where("event_id", .equal, SQLBind(event.eventId)).first() {
-            let contact = try await db.record(ServiceContact.self, from: "service_contacts", id: try row.decode(column: "contact_id", as: UUID.self))
+        if let contactId = batch.known[event.eventId] {
+            let contact = try await db.record(ServiceContact.self, from: "service_contacts", id: contactId)
             return AppliedContactEvent(eventId: event.eventId, status: .duplicate, contact: contact, error: nil, agentChanges: [])
         }
         var contact: ServiceContact
@@ -356,13 +398,17 @@ public struct ContactCentreStore: Sendable {
             }
             guard let offer = event.offer else { return rejected(.missingField("channel")) }
             contact = offer
-            contact.eventCount = 1
-            try await db.insertRecord("service_contacts", contact)
+            batch.inserted.append(contact.externalId)
+            batch.insertedSet.insert(contact.externalId)
             if let party = contact.partyId {
                 // The party's earlier contacts now have a next one (first-contact resolution).
                 try await db.update("service_contacts").set("next_contact_at", to: SQLBind(contact.offeredAt))
                     .where("party_id", .equal, SQLBind(party)).where("id", .notEqual, SQLBind(contact.id))
                     .where("offered_at", .lessThanOrEqual, SQLBind(contact.offeredAt)).where("next_contact_at", .is, SQLLiteral.null).run()
+                for (key, other) in batch.contacts where other.partyId == party && other.id != contact.id && other.nextContactAt == nil
+                    && other.offeredAt <= contact.offeredAt {
+                    batch.contacts[key]?.nextContactAt = contact.offeredAt
+                }
             }
         } else {
             guard let found = try await loadContact(event.externalId, batch: &batch, on: db) else {
@@ -385,46 +431,75 @@ public struct ContactCentreStore: Sendable {
                 guard let id = try await loadQueue(key: key, batch: &batch, on: db) else { return rejected(.notFound("queue", key), contact) }
                 queueId = id
             }
+            if let request = event.requestId, !(try await db.exists("requests", id: request)) {
+                return rejected(.notFound("request", request.uuidString.lowercased()), contact)
+            }
             do {
                 changes = try ContactLifecycle.apply(event.type, at: event.occurredAt, to: &contact, agents: .init(named: named, target: target),
                                                      queueId: queueId, outcome: event.outcome, resolved: event.resolved, requestId: event.requestId)
             } catch let error as RapportError {
                 return rejected(error, contact)
             }
-            if let request = event.requestId, !(try await db.exists("requests", id: request)) { return rejected(.notFound("request", request.uuidString.lowercased()), contact) }
             agentId = target?.id ?? named?.id
-            contact.eventCount += 1
-            try await db.updateRecord("service_contacts", id: contact.id, contact)
             for change in changes {
                 guard let key = try await agentKey(change.agentId, batch: &batch, on: db), var agent = try await loadAgent(key: key, batch: &batch, on: db)
                 else { continue }
-                try await setState(&agent, change.state, contact: change.contactId, at: event.occurredAt, on: db)
-                batch.agentsByKey[key] = agent
-            }
-            if event.type == .wrapUp, contact.outcome != nil || contact.agentId != nil {
-                // The trail entry gets the outcome and the agent when it has none yet.
-                var update = db.update("interactions").where("id", .equal, SQLBind(contact.interactionId))
-                var any = false
-                if let outcome = contact.outcome { update = update.set("outcome", to: SQLBind(outcome)); any = true }
-                if any { try await update.where("outcome", .is, SQLLiteral.null).run() }
-                if let agent = contact.agentId, let key = try await agentKey(agent, batch: &batch, on: db) {
-                    try await db.update("interactions").set("agent", to: SQLBind(key)).where("id", .equal, SQLBind(contact.interactionId))
-                        .where("agent", .is, SQLLiteral.null).run()
+                if agent.state != change.state {
+                    agent.stateSince = event.occurredAt
+                    batch.stateRows.append(AgentStateChangeRow(id: .timeOrdered(at: event.occurredAt), agentId: agent.id, state: change.state,
+                                                               at: event.occurredAt, contactId: change.contactId))
                 }
+                agent.state = change.state
+                agent.contactId = change.contactId
+                agent.updatedAt = event.occurredAt
+                batch.agentsByKey[key] = agent
+                batch.changedAgents.insert(key)
             }
+            if event.type == .wrapUp {
+                // The trail entry gets the outcome and the agent when it has none yet.
+                var key: String?
+                if let agent = contact.agentId { key = try await agentKey(agent, batch: &batch, on: db) }
+                batch.trailUpdates.append((contact.interactionId, contact.outcome, key))
+            }
+            if !batch.insertedSet.contains(contact.externalId) { batch.updated.insert(contact.externalId) }
         }
+        contact.eventCount += 1
         batch.contacts[event.externalId] = contact
         batch.eventIds.insert(event.eventId)
-        try await db.insertRecord("contact_events", ContactEventRecord(id: .timeOrdered(at: now), eventId: event.eventId, contactId: contact.id,
-                                                                       seq: contact.eventCount, type: event.type, occurredAt: event.occurredAt, agentId: agentId,
-                                                                       queueId: queueId ?? (event.type == .offered ? nil : contact.queueId),
-                                                                       state: contact.state, receivedAt: now))
-        try await db.appendEvent("contact.\(event.type.rawValue)", aggregateId: contact.id, at: now, payload: ["state": contact.state.rawValue])
+        batch.eventRows.append(ContactEventRecord(id: .timeOrdered(at: now), eventId: event.eventId, contactId: contact.id, seq: contact.eventCount,
+                                                  type: event.type, occurredAt: event.occurredAt, agentId: agentId,
+                                                  queueId: queueId ?? (event.type == .offered ? nil : contact.queueId), state: contact.state,
+                                                  receivedAt: now))
+        batch.outbox.append(OutboxEvent(id: .timeOrdered(at: now), topic: "contact.\(event.type.rawValue)", aggregateId: contact.id,
+                                        payload: "{\"state\":\"\(contact.state.rawValue)\"}", createdAt: now, dispatchedAt: nil))
         return AppliedContactEvent(eventId: event.eventId, status: .applied, contact: contact, error: nil, agentChanges: changes)
+    }
+
+    /// Writes what the batch changed: new contacts in their final state, changed contacts and
+    /// agents once each, events, agent state changes and outbox rows many per statement.
+    static func flush(_ batch: BatchState, on db: any SQLDatabase) async throws {
+        let fresh = batch.inserted.compactMap { batch.contacts[$0] }
+        for chunk in fresh.chunked(500) { try await db.insertRecords("service_contacts", chunk) }
+        for key in batch.updated { if let c = batch.contacts[key] { try await db.updateRecord("service_contacts", id: c.id, c) } }
+        for key in batch.changedAgents {
+            guard let a = batch.agentsByKey[key] else { continue }
+            try await db.update("agents").set("state", to: SQLBind(a.state.rawValue)).set("state_since", to: SQLBind(a.stateSince))
+                .set("contact_id", to: SQLBind(a.contactId)).set("updated_at", to: SQLBind(a.updatedAt)).where("id", .equal, SQLBind(a.id)).run()
+        }
+        for chunk in batch.eventRows.chunked(500) { try await db.insertRecords("contact_events", chunk) }
+        for chunk in batch.stateRows.chunked(500) { try await db.insertRecords("agent_state_changes", chunk) }
+        for chunk in batch.outbox.chunked(500) { try await db.insertRecords("outbox_events", chunk) }
+        for u in batch.trailUpdates where u.outcome != nil || u.agent != nil {
+            try await db.update("interactions")
+                .set("outcome", to: SQLFunction("COALESCE", args: SQLIdentifier("outcome"), SQLBind(u.outcome)))
+                .set("agent", to: SQLFunction("COALESCE", args: SQLIdentifier("agent"), SQLBind(u.agent)))
+                .where("id", .equal, SQLBind(u.interaction)).run()
+        }
     }
 
     static func loadContact(_ externalId: String, batch: inout BatchState, on db: any SQLDatabase) async throws -> ServiceContact? {
         if let c = batch.contacts[externalId] { return c }
+        if batch.absent.contains(externalId) { return nil }
         let c = try await db.select().column("*").from("service_contacts").where("external_id", .equal, SQLBind(externalId)).first()?
             .decode(model: ServiceContact.self, with: recordDecoder)
         if let c { batch.contacts[externalId] = c }
