@@ -22,6 +22,10 @@ public struct ContactCentreSettings: Codable, Sendable, Equatable {
 public struct ContactEventResult: Encodable, Sendable {
     public var eventId: String
     public var status: AppliedContactEvent.Status
+    /// The platform's contact id and the state the event left the contact in.
+    public var contactId: String?
+    public var state: ContactState?
+    /// The whole contact (answers to a single event; a batch's answers carry only id and state).
     public var contact: ServiceContact?
     public var error: EventError?
     /// `offered`: who the contact is and why.
@@ -171,7 +175,7 @@ public struct ContactCentreService: Sendable {
     /// Applies platform events in order, in one transaction; each answered on its own (applied,
     /// duplicate, or rejected with the reason). An `offered` event identifies the caller and puts
     /// the contact on their trail; `withCard` adds the screen-pop card to its answer.
-    public func ingest(_ inputs: [ContactEventInput], withCard: Bool = false) async throws -> ContactEventsResult {
+    public func ingest(_ inputs: [ContactEventInput], withCard: Bool = false, compact: Bool = false) async throws -> ContactEventsResult {
         guard !inputs.isEmpty else { throw RapportError.missingField("events") }
         guard inputs.count <= Self.maxBatch else {
             throw RapportError(.tooLarge, code: "too_many_events", message: "at most \(Self.maxBatch) events per request",
@@ -235,7 +239,8 @@ public struct ContactCentreService: Sendable {
             if let result = early[index] { results.append(result); continue }
             guard let a = next.next() else { break }
             let offer = offers[a.eventId]
-            results.append(ContactEventResult(eventId: a.eventId, status: a.status, contact: a.contact, error: a.error.map(EventError.init),
+            results.append(ContactEventResult(eventId: a.eventId, status: a.status, contactId: a.contact?.externalId, state: a.contact?.state,
+                                              contact: compact ? nil : a.contact, error: a.error.map(EventError.init),
                                               identification: offer?.0, card: offer?.1))
             guard a.status == .applied, let contact = a.contact else { continue }
             await announce(contact, changes: a.agentChanges)

@@ -72,7 +72,7 @@ struct ContactCentreController {
             let body = try await request.decodeJSON(EventsBody.self)
             let withCard = request.query("card") == "true"
             if let events = body.events {
-                return try APIJSON.response(try await centre.ingest(events, withCard: withCard))
+                return try APIJSON.response(try await centre.ingest(events, withCard: withCard, compact: events.count > 1))
             }
             let result = try await centre.ingest([body.single], withCard: withCard)
             if let first = result.results.first, first.status == .rejected, let error = first.error {
