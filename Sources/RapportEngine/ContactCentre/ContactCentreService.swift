@@ -195,15 +195,15 @@ public struct ContactCentreService: Sendable {
                 slots[index] = PreparedContactEvent(eventId: eventId, type: type, externalId: contactId, occurredAt: input.occurredAt ?? now,
                                                     agentKey: input.agent, toAgentKey: input.toAgent, queueKey: input.queue, outcome: input.outcome,
                                                     resolved: input.resolved, requestId: input.requestId)
-                if type == .offered, offeredIds.insert(contactId).inserted, try await store.contactOfEvent(eventId) == nil,
-                   try await store.contact(externalId: contactId) == nil {
-                    newOffers.append(index)
-                }
+                if type == .offered, offeredIds.insert(contactId).inserted { newOffers.append(index) }
             } catch let error as RapportError {
                 early[index] = ContactEventResult(eventId: input.eventId ?? "", status: .rejected, error: EventError(error))
             }
         }
-        let made = await withTaskGroup(of: (Int, Result<(ServiceContact, Identification?, Card?), RapportError>).self) { group in
+        // Offers already seen (a repeated delivery, a contact offered before) are not identified again.
+        let seen = try await store.seenOffers(eventIds: newOffers.map { slots[$0]!.eventId }, externalIds: newOffers.map { slots[$0]!.externalId })
+        newOffers.removeAll { seen.events.contains(slots[$0]!.eventId) || seen.contacts.contains(slots[$0]!.externalId) }
+        let made = await withTaskGroup(of: (Int, Result<(ServiceContact, Interaction, Identification?, Card?), RapportError>).self) { group in
             for index in newOffers {
                 let input = inputs[index], event = slots[index]!
                 group.addTask {
@@ -218,12 +218,13 @@ public struct ContactCentreService: Sendable {
                     }
                 }
             }
-            return await group.reduce(into: [(Int, Result<(ServiceContact, Identification?, Card?), RapportError>)]()) { $0.append($1) }
+            return await group.reduce(into: [(Int, Result<(ServiceContact, Interaction, Identification?, Card?), RapportError>)]()) { $0.append($1) }
         }
         for (index, result) in made {
             switch result {
-            case .success(let (contact, who, card)):
+            case .success(let (contact, entry, who, card)):
                 slots[index]!.offer = contact
+                slots[index]!.offerEntry = entry
                 if let who { offers[slots[index]!.eventId] = (who, card) }
             case .failure(let error):
                 early[index] = ContactEventResult(eventId: slots[index]!.eventId, status: .rejected, error: EventError(error))
@@ -253,28 +254,29 @@ public struct ContactCentreService: Sendable {
         return ContactEventsResult(results: results, assignments: assignments)
     }
 
-    /// Identification and the trail entry of a new contact.
+    /// Identification and the trail entry of a new contact; the entry is written with the contact,
+    /// in the batch's transaction (a refused offer leaves nothing on the trail).
     func offer(_ input: ContactEventInput, channel: Channel, externalId: String, at: Date,
-               withCard: Bool) async throws -> (ServiceContact, Identification?, Card?) {
-        let interaction: Interaction, who: Identification?, card: Card?
+               withCard: Bool) async throws -> (ServiceContact, Interaction, Identification?, Card?) {
+        let entry: Interaction, who: Identification?
         if let address = input.address, !address.trimmingCharacters(in: .whitespaces).isEmpty {
-            let result = try await inbound.record(InboundContactInput(channel: channel, address: address, occurredAt: at), withCard: withCard)
-            interaction = result.interaction; who = result.identification; card = result.card
+            (who, entry) = try await inbound.identifyForEntry(InboundContactInput(channel: channel, address: address, occurredAt: at))
         } else {
-            interaction = try await interactions.record(InteractionInput(partyId: nil, channel: channel, direction: .inbound, occurredAt: at))
-            who = nil; card = nil
+            entry = try InteractionInput(partyId: nil, channel: channel, direction: .inbound, occurredAt: at).make(id: .timeOrdered(at: at), now: clock.now())
+            who = nil
         }
         // Routing needs the tier and the language: the card has them, else one row read.
+        let card = withCard ? try await entry.partyId.asyncMap { try await cards.card($0) } : nil
         var party = card?.party
-        if party == nil, let id = interaction.partyId { party = try await parties.get(id)?.party }
-        let contact = ServiceContact(id: .timeOrdered(at: at), externalId: externalId, channel: channel, partyId: interaction.partyId,
-                                     interactionId: interaction.id, valueTier: party?.valueTier, language: party?.language, offeredAt: at)
-        return (contact, who, card)
+        if party == nil, let id = entry.partyId { party = try await parties.get(id)?.party }
+        let contact = ServiceContact(id: .timeOrdered(at: at), externalId: externalId, channel: channel, partyId: entry.partyId,
+                                     interactionId: entry.id, valueTier: party?.valueTier, language: party?.language, offeredAt: at)
+        return (contact, entry, who, card)
     }
 
     /// Tells agents what changed for them: a contact routed or transferred to them comes with its card.
     func announce(_ contact: ServiceContact, changes: [AgentChange]) async {
-        for change in changes {
+        for change in changes where live.isWatched(agentId: change.agentId) {
             if change.state == .onContact, change.contactId == contact.id, contact.state == .routed {
                 let card = try? await contact.partyId.asyncMap { try await cards.card($0) }
                 live.send(.offer(ContactOffer(contact: contact, card: card)), toAgent: change.agentId)

@@ -91,6 +91,9 @@ public final class LiveHub: @unchecked Sendable {
 
     public var supervisorCount: Int { lock.withLock { supervisorStreams.count } }
 
+    /// Whether this agent has a stream open here (nothing to build for them otherwise).
+    public func isWatched(agentId: UUID) -> Bool { lock.withLock { agentStreams[agentId] != nil } }
+
     /// Ends every stream (shutdown).
     public func finishAll() {
         let all = lock.withLock { Array(supervisorStreams.values) + agentStreams.values.flatMap(\.values) }

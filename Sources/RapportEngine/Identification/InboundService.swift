@@ -77,8 +77,18 @@ public struct InboundService: Sendable {
 
     /// `withCard` false skips the card (a platform that only needs the entry and who it is).
     public func record(_ input: InboundContactInput, withCard: Bool = true) async throws -> InboundContactResult {
-        let now = clock.now()
         let script = try input.script.map { try FactKey.validate($0, field: "script") }
+        var (result, entry) = try await identifyForEntry(input)
+        let recorded = try await interactions.append(entry)
+        let card = withCard ? try await recorded.partyId.asyncMap { try await cards.card($0, script: script) } : nil
+        if let card { result.matchedBy?.displayName = card.party.displayName }  // the card has the name: no extra read
+        return InboundContactResult(identification: result, interaction: recorded, card: card)
+    }
+
+    /// Who the contact is, and its trail entry ready to append (not yet written). An unknown
+    /// address under the create-prospect policy creates the prospect first.
+    func identifyForEntry(_ input: InboundContactInput) async throws -> (Identification, Interaction) {
+        let now = clock.now()
         // Validate the entry before anything is written.
         var entry = try InteractionInput(partyId: nil, channel: input.channel, direction: .inbound, occurredAt: input.occurredAt,
                                          address: input.address, agent: input.agent, subject: input.subject, summary: input.summary,
@@ -105,10 +115,7 @@ public struct InboundService: Sendable {
             }
         }
         entry.partyId = result.status == .identified ? result.partyId : nil
-        let recorded = try await interactions.append(entry)
-        let card = withCard ? try await recorded.partyId.asyncMap { try await cards.card($0, script: script) } : nil
-        if let card { result.matchedBy?.displayName = card.party.displayName }  // the card has the name: no extra read
-        return InboundContactResult(identification: result, interaction: recorded, card: card)
+        return (result, entry)
     }
 
     /// Attributes an unidentified entry to the party an agent confirmed. Only an entry without a

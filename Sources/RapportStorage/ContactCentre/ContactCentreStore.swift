@@ -101,6 +101,8 @@ public struct PreparedContactEvent: Sendable {
     public var externalId: String
     public var occurredAt: Date
     public var offer: ServiceContact?
+    /// The offer's trail entry, written with the contact.
+    public var offerEntry: Interaction?
     public var agentKey: String?
     public var toAgentKey: String?
     public var queueKey: String?
@@ -284,12 +286,22 @@ public struct ContactCentreStore: Sendable {
         }
     }
 
-    /// The contact an already-applied event belongs to (for answering a repeated delivery).
-    public func contactOfEvent(_ eventId: String) async throws -> ServiceContact? {
-        try await database.read { db in
-            guard let row = try await db.select().column("contact_id").from("contact_events").where("event_id", .equal, SQLBind(eventId)).first()
-            else { return nil }
-            return try await db.record(ServiceContact.self, from: "service_contacts", id: try row.decode(column: "contact_id", as: UUID.self))
+    /// Of these event ids and contact ids, the ones already stored (two queries for a whole batch).
+    public func seenOffers(eventIds: [String], externalIds: [String]) async throws -> (events: Set<String>, contacts: Set<String>) {
+        guard !eventIds.isEmpty || !externalIds.isEmpty else { return ([], []) }
+        return try await database.read { db in
+            var events = Set<String>(), contacts = Set<String>()
+            for chunk in eventIds.chunked(500) {
+                for row in try await db.select().column("event_id").from("contact_events").where("event_id", .in, SQLBind.group(Array(chunk))).all() {
+                    events.insert(try row.decode(column: "event_id", as: String.self))
+                }
+            }
+            for chunk in externalIds.chunked(500) {
+                for row in try await db.select().column("external_id").from("service_contacts").where("external_id", .in, SQLBind.group(Array(chunk))).all() {
+                    contacts.insert(try row.decode(column: "external_id", as: String.self))
+                }
+            }
+            return (events, contacts)
         }
     }
 
@@ -315,7 +327,8 @@ public struct ContactCentreStore: Sendable {
     /// events before it left; the rows are read once up front and written once at the end
     /// (multi-row inserts), so a batch costs a few statements per contact, not per event.
     public func apply(_ events: [PreparedContactEvent], receivedAt now: Date) async throws -> [AppliedContactEvent] {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             var batch = BatchState()
             try await Self.preload(events, batch: &batch, on: db)
             var results: [AppliedContactEvent] = []
@@ -323,7 +336,7 @@ public struct ContactCentreStore: Sendable {
             for event in events {
                 results.append(try await Self.apply(event, now: now, batch: &batch, on: db))
             }
-            try await Self.flush(batch, on: db)
+            try await Self.flush(batch, on: db, engine: engine)
             return results
         }
     }
@@ -347,6 +360,7 @@ public struct ContactCentreStore: Sendable {
         var stateRows: [AgentStateChangeRow] = []
         var outbox: [OutboxEvent] = []
         var trailUpdates: [(interaction: UUID, outcome: String?, agent: String?)] = []
+        var entries: [Interaction] = []
     }
 
     static func preload(_ events: [PreparedContactEvent], batch: inout BatchState, on db: any SQLDatabase) async throws {
@@ -398,6 +412,7 @@ public struct ContactCentreStore: Sendable {
             }
             guard let offer = event.offer else { return rejected(.missingField("channel")) }
             contact = offer
+            if let entry = event.offerEntry { batch.entries.append(entry) }
             batch.inserted.append(contact.externalId)
             batch.insertedSet.insert(contact.externalId)
             if let party = contact.partyId {
@@ -477,7 +492,10 @@ public struct ContactCentreStore: Sendable {
 
     /// Writes what the batch changed: new contacts in their final state, changed contacts and
     /// agents once each, events, agent state changes and outbox rows many per statement.
-    static func flush(_ batch: BatchState, on db: any SQLDatabase) async throws {
+    static func flush(_ batch: BatchState, on db: any SQLDatabase, engine: SQLEngine) async throws {
+        // Trail entries first: the contacts refer to them.
+        for chunk in batch.entries.chunked(500) { try await db.insertRecords("interactions", chunk) }
+        for entry in batch.entries { try await SearchIndex.indexInteraction(entry, on: db, engine: engine) }
         let fresh = batch.inserted.compactMap { batch.contacts[$0] }
         for chunk in fresh.chunked(500) { try await db.insertRecords("service_contacts", chunk) }
         for key in batch.updated { if let c = batch.contacts[key] { try await db.updateRecord("service_contacts", id: c.id, c) } }
@@ -488,7 +506,12 @@ public struct ContactCentreStore: Sendable {
         }
         for chunk in batch.eventRows.chunked(500) { try await db.insertRecords("contact_events", chunk) }
         for chunk in batch.stateRows.chunked(500) { try await db.insertRecords("agent_state_changes", chunk) }
-        for chunk in batch.outbox.chunked(500) { try await db.insertRecords("outbox_events", chunk) }
+        let recorded = batch.entries.map {
+            OutboxEvent(id: .timeOrdered(at: $0.createdAt), topic: "interaction.recorded", aggregateId: $0.id,
+                        payload: "{\"channel\":\"\($0.channel.rawValue)\",\"direction\":\"\($0.direction.rawValue)\"}", createdAt: $0.createdAt,
+                        dispatchedAt: nil)
+        }
+        for chunk in (recorded + batch.outbox).chunked(500) { try await db.insertRecords("outbox_events", chunk) }
         for u in batch.trailUpdates where u.outcome != nil || u.agent != nil {
             try await db.update("interactions")
                 .set("outcome", to: SQLFunction("COALESCE", args: SQLIdentifier("outcome"), SQLBind(u.outcome)))
