@@ -182,6 +182,14 @@ import Testing
         #expect(c.state == .routed && c.agentId == boris.id && c.transfers == 1 && c.answeredAt == t0.addingTimeInterval(3))
     }
 
+    @Test func aContactAnsweredOnceAndTransferredToAQueueCannotAlsoBeAbandoned() throws {
+        var c = fresh()
+        _ = try apply(.answered, 3, &c, named: agent("anna"))
+        _ = try apply(.transferred, 30, &c)
+        #expect(c.state == .queued && c.queuedAt == nil && c.answeredAt == t0.addingTimeInterval(3))
+        #expect(throws: RapportError.self) { _ = try apply(.abandoned, 40, &c) }
+    }
+
     @Test func anAbandonedRingingContactFreesItsAgent() throws {
         var c = fresh()
         let anna = agent("anna")

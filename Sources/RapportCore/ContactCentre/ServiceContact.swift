@@ -206,7 +206,8 @@ public enum ContactLifecycle {
                 contact.state = .queued
             }
         case .abandoned:
-            guard [.offered, .queued, .routed].contains(state) else { throw invalid(type, state) }
+            // A contact answered once (then transferred) cannot also count as abandoned.
+            guard [.offered, .queued, .routed].contains(state), contact.answeredAt == nil else { throw invalid(type, state) }
             if state == .routed { release(contact.agentId) }
             contact.abandonedAt = at
             contact.state = .abandoned

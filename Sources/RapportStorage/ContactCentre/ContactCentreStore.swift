@@ -459,6 +459,8 @@ public struct ContactCentreStore: Sendable {
             for change in changes {
                 guard let key = try await agentKey(change.agentId, batch: &batch, on: db), var agent = try await loadAgent(key: key, batch: &batch, on: db)
                 else { continue }
+                // A late event does not move an agent who has already left this contact.
+                if change.state != .onContact && agent.contactId != contact.id { continue }
                 if agent.state != change.state {
                     agent.stateSince = event.occurredAt
                     batch.stateRows.append(AgentStateChangeRow(id: .timeOrdered(at: event.occurredAt), agentId: agent.id, state: change.state,
@@ -556,13 +558,14 @@ public struct ContactCentreStore: Sendable {
     /// Contacts waiting in queues, oldest first.
     public func waiting() async throws -> [WaitingRow] {
         try await database.read { db in
-            try await db.select().column("id").column("external_id").column("queue_id").column("value_tier").column("language").column("queued_at")
+            try await db.select().column("id").column("external_id").column("queue_id").column("value_tier").column("language")
+                .column(SQLFunction("COALESCE", args: SQLIdentifier("queued_at"), SQLIdentifier("routed_at"), SQLIdentifier("offered_at")), as: "since")
                 .from("service_contacts").where("state", .equal, SQLBind(ContactState.queued.rawValue))
-                .orderBy("queued_at").all().map { row in
+                .orderBy("offered_at").all().map { row in
                     WaitingRow(id: try row.decode(column: "id", as: UUID.self), externalId: try row.decode(column: "external_id", as: String.self),
                                queueId: try row.decode(column: "queue_id", as: UUID.self),
                                valueTier: try row.decode(column: "value_tier", as: String?.self), language: try row.decode(column: "language", as: String?.self),
-                               waitingSince: try row.decode(column: "queued_at", as: Date.self))
+                               waitingSince: try row.decode(column: "since", as: Date.self))
                 }
         }
     }
