@@ -44,7 +44,7 @@ public struct Services: Sendable {
                                  interactions: interactions, profile: profile, merges: merges, settings: profileStore,
                                  contacts: ContactCentreStore(database: database), clock: clock)
         let contactCentreStore = ContactCentreStore(database: database)
-        contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, interactions: interactions, cards: cards,
+        contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, cards: cards,
                                              settings: profileStore, parties: partyStore, clock: clock)
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)

@@ -63,7 +63,6 @@ public struct AssignmentNotice: Codable, Sendable, Equatable {
 public struct ContactCentreService: Sendable {
     let store: ContactCentreStore
     let inbound: InboundService
-    let interactions: InteractionService
     let cards: CardService
     let settings: ProfileStore
     let parties: PartyStore
@@ -74,9 +73,9 @@ public struct ContactCentreService: Sendable {
     static let settingsKey = "contact_centre"
     static let maxBatch = 1000
 
-    public init(store: ContactCentreStore, inbound: InboundService, interactions: InteractionService, cards: CardService, settings: ProfileStore,
+    public init(store: ContactCentreStore, inbound: InboundService, cards: CardService, settings: ProfileStore,
                 parties: PartyStore, clock: any Clock) {
-        self.store = store; self.inbound = inbound; self.interactions = interactions; self.cards = cards; self.settings = settings
+        self.store = store; self.inbound = inbound; self.cards = cards; self.settings = settings
         self.parties = parties
         self.clock = clock
         let live = LiveHub()
