@@ -18,6 +18,8 @@ public struct AppConfig: Sendable {
     public var secureCookies: Bool
     /// Seconds a live stream (SSE) stays open before the browser reconnects (`RAPPORT_LIVE_STREAM_SECONDS`, default 600).
     public var liveStreamSeconds: Int
+    /// Outbound channels, the dispatcher and the scheduler.
+    public var proactive: ProactiveConfig
 
     public static let defaultDatabasePath = "./data/rapport.sqlite"
 
@@ -50,10 +52,13 @@ public struct AppConfig: Sendable {
             throw ConfigError("RAPPORT_LIVE_STREAM_SECONDS must be a number of seconds from 1 to 86400, got \(liveText)")
         }
         self.liveStreamSeconds = live
+        self.proactive = try ProactiveConfig(environment: environment)
     }
 
     public var routerOptions: HTTPOptions {
-        HTTPOptions(requestsPerSecond: rateLimit, secureCookies: secureCookies, liveStreamLimit: .seconds(liveStreamSeconds))
+        var options = HTTPOptions(requestsPerSecond: rateLimit, secureCookies: secureCookies, liveStreamLimit: .seconds(liveStreamSeconds))
+        options.channels = proactive.channels
+        return options
     }
 }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -12,6 +13,10 @@ public struct RapportRuntime: Sendable {
     public let config: AppConfig
     public let database: Database
     public let services: Services
+    /// Sends the outbox: channels from the configuration.
+    public let dispatcher: OutboxDispatcher
+    public let reminders: ReminderScheduler
+    let httpClient: HTTPClient
 
     public static func open(_ config: AppConfig, clock: any Clock = SystemClock(), migrate: Bool = true) async throws -> RapportRuntime {
         let database = try await Database.open(config.database, durability: config.durability)
@@ -21,13 +26,30 @@ public struct RapportRuntime: Sendable {
                 throw error
             }
         }
-        let services = Services(database: database, clock: clock, normalizer: IdentityNormalizer(defaultRegion: config.defaultRegion))
-        return RapportRuntime(config: config, database: database, services: services)
+        let p = config.proactive
+        let services = Services(database: database, clock: clock, normalizer: IdentityNormalizer(defaultRegion: config.defaultRegion),
+                                timeZone: p.timeZone)
+        var httpConfig = HTTPClient.Configuration()
+        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, p.dispatcher.concurrency)
+        httpConfig.timeout = .init(connect: .seconds(5), read: .seconds(15))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
+        let channels = ChannelSet(
+            sms: p.sms.map { SMSGatewayChannel(settings: $0, client: http) },
+            email: p.smtp.map { EmailChannel(client: SMTPClient(settings: $0), from: p.mailFrom, fromName: p.mailFromName) },
+            webhook: p.webhookSecret.map { WebhookChannel(secret: $0, client: http, clock: clock) })
+        let store = ProactiveStore(database: database)
+        let dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, settings: p.dispatcher)
+        await services.proactive.doorbell.register(dispatcher)
+        let reminders = ReminderScheduler(store: store, clock: clock, timeZone: p.timeZone, interval: p.reminderInterval,
+                                          onQueued: { [doorbell = services.proactive.doorbell] in await doorbell.ring() })
+        return RapportRuntime(config: config, database: database, services: services, dispatcher: dispatcher, reminders: reminders,
+                              httpClient: http)
     }
 
-    /// Writes the audit events still in memory, then closes the database.
+    /// Writes the audit events still in memory, then closes the HTTP client and the database.
     public func close() async {
         await services.audit.close()
+        try? await httpClient.shutdown()
         await database.close()
     }
 }
@@ -36,7 +58,8 @@ public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(
     let router = RapportRouter.build(services: runtime.services, options: runtime.config.routerOptions)
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
-                       services: [LiveStreamCloser(hub: runtime.services.contactCentre.live)],
+                       services: [LiveStreamCloser(hub: runtime.services.contactCentre.live)]
+                           + (runtime.config.proactive.workers ? [Worker(loop: runtime.dispatcher.run), Worker(loop: runtime.reminders.run)] : []),
                        logger: logger)
 }
 
@@ -48,5 +71,14 @@ struct LiveStreamCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         hub.finishAll()
+    }
+}
+
+/// A background loop (the outbox dispatcher, the date-rule scheduler) that stops on graceful shutdown.
+struct Worker: Service {
+    let loop: @Sendable () async -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await loop() }
     }
 }

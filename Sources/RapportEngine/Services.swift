@@ -1,3 +1,4 @@
+import Foundation
 import RapportCore
 import RapportStorage
 
@@ -19,10 +20,12 @@ public struct Services: Sendable {
     public let privacy: PrivacyService
     public let contactCentre: ContactCentreService
     public let ivr: IVRService
+    public let proactive: ProactiveService
     public let clock: any Clock
 
     /// `bcryptCost` 12 in production; tests may lower it (4 is bcrypt's minimum) to keep sign-in tests fast.
-    public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer, bcryptCost: UInt8 = 12) {
+    public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer, bcryptCost: UInt8 = 12,
+                timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
         self.clock = clock
         parties = PartyService(store: PartyStore(database: database), clock: clock, normalizer: normalizer)
         catalogue = CatalogueService(store: CatalogueStore(database: database), clock: clock)
@@ -48,5 +51,6 @@ public struct Services: Sendable {
                                              settings: profileStore, parties: partyStore, clock: clock)
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)
+        proactive = ProactiveService(store: ProactiveStore(database: database), clock: clock, defaultTimeZone: timeZone)
     }
 }

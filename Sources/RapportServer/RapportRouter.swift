@@ -31,6 +31,7 @@ public enum RapportRouter {
         InteractionController(services: services).addRoutes(to: api)
         IdentificationController(services: services).addRoutes(to: api)
         ContactCentreController(services: services, options: options).addRoutes(to: api)
+        ProactiveController(services: services).addRoutes(to: api, channels: options.channels)
         return router
     }
 }
@@ -48,6 +49,8 @@ public struct HTTPOptions: Sendable {
     public var secureCookies: Bool
     /// How long one live stream (SSE) stays open before the server ends it and the browser reconnects.
     public var liveStreamLimit: Duration
+    /// The outbound channels this node sends on (shown by `GET /outbox`).
+    public var channels: [OutboundChannel] = []
 
     public init(requestsPerSecond: Double = 200, failedCredentialsPerSecond: Double = 5, signInsPerMinute: Double = 20, secureCookies: Bool = false,
                 liveStreamLimit: Duration = .seconds(600)) {

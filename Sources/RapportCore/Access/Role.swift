@@ -54,6 +54,10 @@ public enum Capability: String, ClosedVocabulary {
     case contactCentreMonitor = "contact_centre_monitor"
     /// Set up the contact centre: agents and their skills, queues, routing settings; any agent's state.
     case contactCentreManage = "contact_centre_manage"
+    /// Set up proactive service: event types, rules and their templates; send a dead message again.
+    case proactiveManage = "proactive_manage"
+    /// Other systems: post business events (a delayed order, a gate change) and delivery receipts.
+    case businessEvents = "business_events"
 }
 
 /// The one table of who may do what. Row-level limits (an account manager's own accounts, an
@@ -69,7 +73,7 @@ public enum AccessPolicy {
         case .accountManager:
             [.customerRead, .customerWrite, .contactIdentify, .interactionRecord, .customerMerge, .salesWrite, .catalogueRead, .configurationRead]
         case .marketer:
-            [.customerRead, .catalogueRead, .catalogueWrite, .configurationRead, .campaignManage]
+            [.customerRead, .catalogueRead, .catalogueWrite, .configurationRead, .campaignManage, .proactiveManage]
         case .administrator:
             Set(Capability.allCases)
         case .outsideAgent:
@@ -84,7 +88,8 @@ public enum AccessPolicy {
 public enum TokenScope: String, ClosedVocabulary {
     /// Telephony and chat platforms: identify contacts, record inbound contacts and their events.
     case cti
-    /// Systems feeding data in: customers, orders, contracts, invoices, the catalogue, interactions.
+    /// Systems feeding data in: customers, orders, contracts, invoices, the catalogue, interactions,
+    /// business events and delivery receipts.
     case intake
     /// Read-only access to customers and the catalogue (reporting, a website's account page).
     case read
@@ -94,7 +99,7 @@ public enum TokenScope: String, ClosedVocabulary {
     public var capabilities: Set<Capability> {
         switch self {
         case .cti: [.contactIdentify, .interactionRecord, .contactEvents]
-        case .intake: [.customerWrite, .contactIdentify, .interactionRecord, .salesWrite, .financeWrite, .catalogueWrite]
+        case .intake: [.customerWrite, .contactIdentify, .interactionRecord, .salesWrite, .financeWrite, .catalogueWrite, .businessEvents]
         case .read: [.customerRead, .catalogueRead, .configurationRead, .contactCentreMonitor]
         case .admin: AccessPolicy.capabilities(of: .administrator)
         }

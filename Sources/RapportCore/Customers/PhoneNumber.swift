@@ -121,3 +121,17 @@ public struct PhoneRegion: Hashable, Sendable {
         throw PhoneNumber.invalid("has a wrong number of digits for \(isoCode)")
     }
 }
+
+extension PhoneNumber {
+    /// Whether an E.164 number can take an SMS: true when it is known to be mobile (labelled so, or
+    /// a Russian +79… number), false when it may be (no label, outside the Russian plan), nil when
+    /// it is not (labelled home, work, landline or fax, or a Russian geographic number).
+    public static func mobileness(e164: String, label: String?) -> Bool? {
+        let l = label?.lowercased() ?? ""
+        if ["mobile", "cell", "мобильный", "сотовый"].contains(l) { return true }
+        if ["home", "work", "landline", "office", "fax", "домашний", "рабочий", "факс"].contains(l) { return nil }
+        if e164.hasPrefix("+79") { return true }
+        if e164.hasPrefix("+7") { return nil }
+        return false
+    }
+}

@@ -14,12 +14,17 @@ public struct Consent: Codable, Sendable, Equatable, Identifiable {
     public var interactionId: UUID?
     /// Which wording of the consent text the customer saw (e.g. `marketing-2026-01`).
     public var textVersion: String?
+    /// What the customer was given for agreeing (e.g. a discount coupon for joining a survey dialogue).
+    public var reward: String?
+    /// The document the answer was given on (a signed form's number, a contract clause).
+    public var document: String?
     public var recordedAt: Date
 
     public init(id: UUID, partyId: UUID, purpose: String, channel: PreferredChannel?, granted: Bool, source: FactSource,
-                interactionId: UUID?, textVersion: String?, recordedAt: Date) {
+                interactionId: UUID?, textVersion: String?, reward: String? = nil, document: String? = nil, recordedAt: Date) {
         self.id = id; self.partyId = partyId; self.purpose = purpose; self.channel = channel; self.granted = granted
-        self.source = source; self.interactionId = interactionId; self.textVersion = textVersion; self.recordedAt = recordedAt
+        self.source = source; self.interactionId = interactionId; self.textVersion = textVersion; self.reward = reward
+        self.document = document; self.recordedAt = recordedAt
     }
 }
 
@@ -30,19 +35,24 @@ public struct ConsentInput: Codable, Sendable {
     public var source: FactSource?
     public var interactionId: UUID?
     public var textVersion: String?
+    public var reward: String?
+    public var document: String?
     public var recordedAt: Date?
 
     public init(purpose: String? = nil, channel: PreferredChannel? = nil, granted: Bool? = nil, source: FactSource? = nil,
-                interactionId: UUID? = nil, textVersion: String? = nil, recordedAt: Date? = nil) {
+                interactionId: UUID? = nil, textVersion: String? = nil, reward: String? = nil, document: String? = nil, recordedAt: Date? = nil) {
         self.purpose = purpose; self.channel = channel; self.granted = granted; self.source = source
-        self.interactionId = interactionId; self.textVersion = textVersion; self.recordedAt = recordedAt
+        self.interactionId = interactionId; self.textVersion = textVersion; self.reward = reward; self.document = document
+        self.recordedAt = recordedAt
     }
 
     public func make(partyId: UUID, id: UUID, now: Date) throws -> Consent {
         guard let purpose else { throw RapportError.missingField("purpose") }
         return Consent(id: id, partyId: partyId, purpose: try FactKey.validate(purpose, field: "purpose"), channel: channel,
                        granted: try Validate.required(granted, "granted"), source: source ?? .agent, interactionId: interactionId,
-                       textVersion: try Validate.optionalText(textVersion, "text_version", max: 100), recordedAt: min(recordedAt ?? now, now))
+                       textVersion: try Validate.optionalText(textVersion, "text_version", max: 100),
+                       reward: try Validate.optionalText(reward, "reward", max: 200), document: try Validate.optionalText(document, "document", max: 200),
+                       recordedAt: min(recordedAt ?? now, now))
     }
 }
 

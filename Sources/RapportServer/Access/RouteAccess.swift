@@ -72,6 +72,13 @@ public enum RouteAccess {
                                           "GET /queues", "GET /queues/{id}", "GET /contact-centre/settings"])
         set(.contactCentreManage, .configurationChange, ["POST /agents", "PATCH /agents/{id}", "POST /queues", "PATCH /queues/{id}",
                                                          "PUT /contact-centre/settings"])
+        set(.configurationRead, nil, ["GET /event-types", "GET /event-types/{key}", "GET /rules", "GET /rules/{key}", "GET /rules/{key}/versions",
+                                      "GET /outbox"])
+        set(.proactiveManage, .configurationChange, ["POST /event-types", "PUT /event-types/{key}", "POST /rules", "PUT /rules/{key}",
+                                                     "PUT /rules/{key}/enabled", "POST /messages/{id}/retry"])
+        set(.businessEvents, .change, ["POST /events", "POST /messages/receipts"])
+        set(.customerRead, .read, ["GET /events", "GET /events/{id}", "GET /messages", "GET /messages/{id}", "GET /bookings"])
+        set(.salesWrite, .change, ["POST /bookings"])
         return r
     }()
 

@@ -108,6 +108,7 @@ public struct ProfileStore: Sendable {
             try await db.insertRecord("consents", consent)
             try await db.appendEvent(consent.granted ? "consent.granted" : "consent.withdrawn", aggregateId: consent.partyId,
                                      at: consent.recordedAt, payload: ["purpose": consent.purpose])
+            if !consent.granted { try await ProactiveStore.cancelQueued(after: consent, on: db) }
             return consent
         }
     }

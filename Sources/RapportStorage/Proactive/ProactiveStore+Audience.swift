@@ -1,0 +1,118 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+/// Finding the customers a rule reaches and what the planner needs to know about each, in a few
+/// set-based statements whatever the audience's size (a flight of 100 000 bookings is five queries).
+extension ProactiveStore {
+    /// A statement selecting `party_id` and `ref` (the order, booking or contract number, or the
+    /// date occurrence's subject) for everyone an event or a date rule concerns.
+    struct Audience: Sendable {
+        var select: SQLQueryString
+        var refVariable: String?
+    }
+
+    static func audience(_ kind: AudienceKind, payload: [String: String]) -> Audience {
+        let none = Audience(select: "SELECT id AS party_id, NULL AS ref FROM parties WHERE 1 = 0", refVariable: nil)
+        switch kind {
+        case .order:
+            guard let n = payload["order_number"] else { return none }
+            return Audience(select: "SELECT party_id, number AS ref FROM orders WHERE number = \(bind: n)", refVariable: "order.number")
+        case .booking:
+            guard let ref = payload["booking_ref"] else { return none }
+            return Audience(select: "SELECT party_id, booking_ref AS ref FROM bookings WHERE booking_ref = \(bind: ref.uppercased())",
+                            refVariable: "booking.ref")
+        case .flight:
+            guard let f = payload["flight_number"], let date = payload["flight_date"] else { return none }
+            let flight = (try? BookingInput.flight(f)) ?? f
+            return Audience(select: "SELECT party_id, booking_ref AS ref FROM bookings WHERE flight_number = \(bind: flight) AND flight_date = \(bind: date)",
+                            refVariable: "booking.ref")
+        case .contract:
+            guard let n = payload["contract_number"] else { return none }
+            return Audience(select: "SELECT party_id, number AS ref FROM contracts WHERE number = \(bind: n)", refVariable: "contract.number")
+        case .party:
+            guard let id = payload["party_id"].flatMap(UUID.init(uuidString:)) else { return none }
+            return Audience(select: "SELECT id AS party_id, NULL AS ref FROM parties WHERE id = \(bind: id)", refVariable: nil)
+        }
+    }
+
+    /// Everyone in `audience` who is a live party, with their names, language, zone, mobile and
+    /// e-mail, consents for the rule's purpose, preferred channel and recent messages.
+    /// `extra` adds values per `ref` (a date occurrence's related person, say) and its occurrence key.
+    static func recipients(_ audience: Audience, rule: ProactiveRule, now: Date, extra: [String: (occurrence: String, values: [String: String])] = [:],
+                           on db: any SQLDatabase, engine: SQLEngine) async throws -> [Recipient] {
+        let members: SQLQueryString = "SELECT party_id FROM (" + audience.select + ") aud"
+        let people = try await db.raw("""
+            SELECT aud.ref, p.id, p.kind, p.display_name, p.surname, p.given_name, p.patronymic, p.language, p.time_zone,
+                   p.lifecycle_stage, p.value_tier, p.country
+            FROM (
+            """ + audience.select + ") aud JOIN parties p ON p.id = aud.party_id WHERE p.merged_into_id IS NULL AND p.erased_at IS NULL").all()
+        guard !people.isEmpty else { return [] }
+
+        var mobiles: [UUID: (String, Bool)] = [:], emails: [UUID: String] = [:]
+        for row in try await db.raw("SELECT party_id, kind, normalized, label FROM identities WHERE kind IN ('phone', 'email') AND party_id IN (" + members + ")").all() {
+            let party = try row.decode(column: "party_id", as: UUID.self)
+            let value = try row.decode(column: "normalized", as: String.self)
+            if try row.decode(column: "kind", as: String.self) == "email" {
+                if emails[party] == nil { emails[party] = value }
+            } else {
+                let label = try row.decode(column: "label", as: String?.self)
+                guard let mobile = PhoneNumber.mobileness(e164: value, label: label) else { continue }
+                if let known = mobiles[party], known.1 || !mobile { continue }
+                mobiles[party] = (value, mobile)
+            }
+        }
+        var consents: [UUID: [Consent]] = [:]
+        for c in try await db.raw("SELECT * FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN (" + members + ")").all().records(Consent.self) {
+            consents[c.partyId, default: []].append(c)
+        }
+        var preferred: [UUID: PreferredChannel] = [:]
+        for row in try await db.raw("""
+            SELECT party_id, value FROM party_facts WHERE key = 'preferred_channel' AND status = 'answered' AND superseded_at IS NULL
+            AND party_id IN (
+            """ + members + ")").all() {
+            if let v = try row.decode(column: "value", as: String?.self), let c = PreferredChannel(rawValue: v.lowercased()) {
+                preferred[try row.decode(column: "party_id", as: UUID.self)] = c
+            }
+        }
+        var recent: [UUID: Int] = [:]
+        if let cap = rule.frequencyCap {
+            let since = now.addingTimeInterval(-Double(cap.windowHours) * 3600)
+            for row in try await db.raw("""
+                SELECT party_id, COUNT(*) AS n FROM outbound_messages WHERE purpose = \(bind: rule.purpose) AND created_at >= \(bind: since)
+                AND status NOT IN ('suppressed', 'cancelled') AND party_id IN (
+                """ + members + ") GROUP BY party_id").all() {
+                recent[try row.decode(column: "party_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+
+        var out: [Recipient] = []
+        out.reserveCapacity(people.count)
+        for row in people {
+            let id = try row.decode(column: "id", as: UUID.self)
+            let kind = try PartyKind(validating: try row.decode(column: "kind", as: String.self), field: "kind")
+            var values = Recipient.partyValues(kind: kind, displayName: try row.decode(column: "display_name", as: String.self),
+                                               surname: try row.decode(column: "surname", as: String?.self),
+                                               givenName: try row.decode(column: "given_name", as: String?.self),
+                                               patronymic: try row.decode(column: "patronymic", as: String?.self))
+            let language = try row.decode(column: "language", as: String?.self)
+            for (column, name) in [("lifecycle_stage", "party.lifecycle_stage"), ("value_tier", "party.value_tier"), ("country", "party.country")] {
+                if let v = try row.decode(column: column, as: String?.self) { values[name] = v }
+            }
+            if let language { values["party.language"] = language }
+            let ref = try row.decode(column: "ref", as: String?.self)
+            if let ref, let variable = audience.refVariable { values[variable] = ref }
+            var occurrence: String? = nil
+            if let ref, let more = extra[ref.lowercased()] {
+                occurrence = more.occurrence
+                for (k, v) in more.values { values[k] = v }
+            }
+            var current = ConsentSummary.current(consents[id] ?? [])
+            current.sort { $0.recordedAt > $1.recordedAt }
+            out.append(Recipient(partyId: id, values: values, language: language, timeZone: try row.decode(column: "time_zone", as: String?.self),
+                                 mobile: mobiles[id]?.0, email: emails[id], consents: current, preferredChannel: preferred[id],
+                                 recentCount: recent[id] ?? 0, occurrence: occurrence))
+        }
+        return out
+    }
+}

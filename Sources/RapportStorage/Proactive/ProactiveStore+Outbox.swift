@@ -1,0 +1,165 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+/// The dispatcher's side: claiming due messages under a lease, recording what each attempt came
+/// to (a sent message goes onto the customer's trail in the same transaction), receipts, the
+/// dead-letter list, and the date rules' occurrences.
+extension ProactiveStore {
+    /// Takes up to `limit` messages that are due (queued and past `not_before`, or leased by a
+    /// dispatcher whose lease ran out — it died or hung) and leases them until `leaseUntil`.
+    /// Each claim counts as an attempt. PostgreSQL skips rows another node holds. Only messages for
+    /// `channels` (those this node can send on) are taken.
+    public func claim(limit: Int, now: Date, leaseUntil: Date, channels: [OutboundChannel]) async throws -> [OutboundMessage] {
+        guard !channels.isEmpty else { return [] }
+        let engine = database.engine
+        return try await database.write { db in
+            let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+            let ids = try await db.raw("""
+                SELECT id FROM outbound_messages
+                WHERE ((status = 'queued' AND not_before <= \(bind: now)) OR (status = 'sending' AND lease_until < \(bind: now)))
+                AND channel IN \(SQLBind.group(channels.map(\.rawValue)))
+                ORDER BY not_before, id LIMIT \(literal: limit)
+                """ + lock).all().map { try $0.decode(column: "id", as: UUID.self) }
+            guard !ids.isEmpty else { return [] }
+            var claimed: [OutboundMessage] = []
+            for chunk in ids.chunked(500) {
+                try await db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.sending.rawValue))
+                    .set("lease_until", to: SQLBind(leaseUntil)).set("attempts", to: SQLRaw("attempts + 1"))
+                    .set("updated_at", to: SQLBind(now)).where("id", .in, SQLBind.group(Array(chunk))).run()
+                claimed += try await db.select().column("*").from("outbound_messages").where("id", .in, SQLBind.group(Array(chunk)))
+                    .all().records(OutboundMessage.self)
+            }
+            return claimed.sorted { ($0.notBefore, $0.id.uuidString) < ($1.notBefore, $1.id.uuidString) }
+        }
+    }
+
+    /// What one attempt came to, for `complete`.
+    public struct Attempt: Sendable {
+        public var message: OutboundMessage
+        public var outcome: SendOutcome
+        public init(message: OutboundMessage, outcome: SendOutcome) { self.message = message; self.outcome = outcome }
+    }
+
+    /// Records a batch of attempts in one transaction. A sent message becomes an outbound
+    /// interaction on the customer's trail; a failure goes back to the queue with its backoff or
+    /// to the dead letters. Only messages still leased (`sending`) change: one cancelled or
+    /// completed meanwhile by another node keeps its state.
+    public func complete(_ attempts: [Attempt], retry: RetryPolicy, now: Date) async throws {
+        guard !attempts.isEmpty else { return }
+        let engine = database.engine
+        try await database.write { db in
+            // Only messages still leased change: one cancelled or finished meanwhile keeps its state.
+            var leased = Set<UUID>()
+            for chunk in attempts.map(\.message.id).chunked(500) {
+                for row in try await db.select().column("id").from("outbound_messages").where("id", .in, SQLBind.group(Array(chunk)))
+                    .where("status", .equal, SQLBind(MessageStatus.sending.rawValue)).all() {
+                    leased.insert(try row.decode(column: "id", as: UUID.self))
+                }
+            }
+            // The trail entries first: the messages point at them.
+            var entries: [UUID: Interaction] = [:]
+            for a in attempts where leased.contains(a.message.id) {
+                guard case .sent = a.outcome, let channel = a.message.channel, channel != .webhook else { continue }
+                let m = a.message
+                entries[m.id] = Interaction(id: .timeOrdered(at: now), partyId: m.partyId, channel: channel == .email ? .email : .sms,
+                                            direction: .outbound, occurredAt: now, address: m.address, subject: m.subject ?? m.ruleKey,
+                                            summary: m.body.map { String($0.prefix(2000)) }, outcome: "sent", createdAt: now)
+            }
+            let kept = Array(entries.values)
+            for chunk in kept.chunked(500) { try await db.insertRecords("interactions", chunk) }
+            for entry in kept { try await SearchIndex.indexInteraction(entry, on: db, engine: engine) }
+            let events = kept.map {
+                OutboxEvent(id: .timeOrdered(at: now), topic: "interaction.recorded", aggregateId: $0.id,
+                            payload: "{\"channel\":\"\($0.channel.rawValue)\",\"direction\":\"outbound\"}", createdAt: now, dispatchedAt: nil)
+            }
+            for chunk in events.chunked(500) { try await db.insertRecords("outbox_events", chunk) }
+            for a in attempts where leased.contains(a.message.id) {
+                let m = a.message
+                switch a.outcome {
+                case .sent(let providerId):
+                    try await db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.sent.rawValue))
+                        .set("sent_at", to: SQLBind(now)).set("provider_id", to: SQLBind(providerId)).set("lease_until", to: SQLLiteral.null)
+                        .set("interaction_id", to: SQLBind(entries[m.id]?.id)).set("last_error", to: SQLLiteral.null)
+                        .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(m.id)).run()
+                case .retry(let error), .permanent(let error):
+                    let permanent: Bool
+                    if case .permanent = a.outcome { permanent = true } else { permanent = false }
+                    let next = retry.afterFailure(attempt: m.attempts, permanent: permanent, id: m.id, now: now)
+                    try await db.update("outbound_messages").set("status", to: SQLBind(next.status.rawValue))
+                        .set("not_before", to: SQLBind(next.notBefore)).set("lease_until", to: SQLLiteral.null)
+                        .set("last_error", to: SQLBind(String(error.prefix(500))))
+                        .set("reason", to: SQLBind(next.status == .dead ? (permanent ? "permanent_failure" : "attempts_exhausted") : nil))
+                        .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(m.id)).run()
+                }
+            }
+        }
+    }
+
+    /// A gateway's delivery receipt: `sent` → `delivered` or `failed`. Unknown messages are a 404;
+    /// a receipt for a message already final is accepted and changes nothing.
+    public func receipt(messageId: UUID?, providerId: String?, delivered: Bool, error: String?, at: Date) async throws -> OutboundMessage {
+        try await database.write { db in
+            var q = db.select().column("*").from("outbound_messages")
+            if let messageId { q = q.where("id", .equal, SQLBind(messageId)) } else { q = q.where("provider_id", .equal, SQLBind(providerId)) }
+            guard var m = try await q.first()?.decode(model: OutboundMessage.self, with: recordDecoder) else {
+                throw RapportError.notFound("message", messageId?.uuidString.lowercased() ?? providerId ?? "")
+            }
+            guard m.status == .sent || m.status == .sending else { return m }
+            m.status = delivered ? .delivered : .failed
+            if delivered { m.deliveredAt = at } else { m.lastError = error }
+            m.updatedAt = at
+            try await db.update("outbound_messages").set("status", to: SQLBind(m.status.rawValue)).set("delivered_at", to: SQLBind(m.deliveredAt))
+                .set("last_error", to: SQLBind(m.lastError)).set("updated_at", to: SQLBind(at)).where("id", .equal, SQLBind(m.id)).run()
+            if let entry = m.interactionId {
+                try await db.update("interactions").set("outcome", to: SQLBind(delivered ? "delivered" : "not_delivered"))
+                    .where("id", .equal, SQLBind(entry)).run()
+            }
+            return m
+        }
+    }
+
+    /// A dead message sent again from the start (after the address or the gateway was fixed).
+    public func requeue(_ id: UUID, now: Date) async throws -> OutboundMessage {
+        try await database.write { db in
+            guard var m = try await db.record(OutboundMessage.self, from: "outbound_messages", id: id) else {
+                throw RapportError.notFound("message", id.uuidString.lowercased())
+            }
+            guard m.status == .dead || m.status == .failed else {
+                throw RapportError(.conflict, code: "message_not_dead", message: "only dead or failed messages can be sent again (this one is \(m.status.rawValue))",
+                                   messageRu: "повторно отправить можно только неотправленное сообщение (статус: \(m.status.rawValue))")
+            }
+            m.status = .queued; m.attempts = 0; m.notBefore = now; m.reason = nil; m.updatedAt = now
+            try await db.update("outbound_messages").set("status", to: SQLBind(m.status.rawValue)).set("attempts", to: SQLBind(0))
+                .set("not_before", to: SQLBind(now)).set("reason", to: SQLLiteral.null).set("updated_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).run()
+            return m
+        }
+    }
+
+    public func message(_ id: UUID) async throws -> OutboundMessage? {
+        try await database.read { db in try await db.record(OutboundMessage.self, from: "outbound_messages", id: id) }
+    }
+
+    public func messages(_ query: MessageQuery) async throws -> Page<OutboundMessage> {
+        try await database.read { db in
+            var q = db.select().column("*").from("outbound_messages")
+            if let p = query.partyId { q = q.where("party_id", .equal, SQLBind(p)) }
+            if let e = query.eventId { q = q.where("event_id", .equal, SQLBind(e)) }
+            if let s = query.status { q = q.where("status", .equal, SQLBind(s.rawValue)) }
+            if let r = query.ruleKey { q = q.where("rule_key", .equal, SQLBind(r)) }
+            return try await q.page(query.page).all().records(OutboundMessage.self).paged(query.page, id: \.id)
+        }
+    }
+
+    /// Messages by status (the outbox at a glance, and what the benchmark waits on).
+    public func statusCounts() async throws -> [MessageStatus: Int] {
+        try await database.read { db in
+            var out: [MessageStatus: Int] = [:]
+            for row in try await db.raw("SELECT status, COUNT(*) AS n FROM outbound_messages GROUP BY status").all() {
+                if let s = MessageStatus(rawValue: try row.decode(column: "status", as: String.self)) { out[s] = try row.decode(column: "n", as: Int.self) }
+            }
+            return out
+        }
+    }
+}
