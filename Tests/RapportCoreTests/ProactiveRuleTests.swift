@@ -126,10 +126,12 @@ import Testing
         let smsWithdrawn = try take(&p, recipient(consents: [("travel_alerts", nil, true), ("travel_alerts", .sms, false)]))
         #expect(smsWithdrawn.channel == .email)
         let nothing = try take(&p, recipient(mobile: nil, consents: [("travel_alerts", .sms, true)]))
-        #expect(nothing.status == .suppressed && nothing.reason == "no_address_or_consent")
+        #expect(nothing.status == .suppressed && nothing.reason == "no_consent")
         #expect(nothing.lastError == "sms:no_address, email:no_consent")
         let noConsent = try take(&p, recipient())
         #expect(noConsent.status == .suppressed && noConsent.reason == "no_consent")
+        let noAddress = try take(&p, recipient(mobile: nil, email: nil, consents: [("travel_alerts", nil, true)]))
+        #expect(noAddress.reason == "no_address" && noAddress.lastError == "sms:no_address, email:no_address")
     }
 
     @Test func serviceMessagesUnderAnOrderNeedNoConsentButMarketingAlwaysDoes() throws {

@@ -101,7 +101,10 @@ public struct EventType: Codable, Sendable, Equatable, Identifiable {
                 if f.required { throw RapportError.missingField("payload.\(f.name)") }
                 continue
             }
-            out[f.name] = try Self.canonical(text, value: value, field: f)
+            var canonical = try Self.canonical(text, value: value, field: f)
+            // Flight numbers are compared as bookings store them: `su 1234` is `SU1234`.
+            if f.name == "flight_number", let flight = try? BookingInput.flight(canonical) { canonical = flight }
+            out[f.name] = canonical
         }
         return out
     }

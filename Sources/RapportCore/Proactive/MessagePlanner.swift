@@ -123,8 +123,8 @@ public struct MessagePlanner {
             break
         }
         guard let (channel, address) = chosen else {
-            message.reason = refusals.allSatisfy { $0.hasSuffix(":no_address") } ? "no_address"
-                : refusals.allSatisfy { $0.hasSuffix(":no_consent") } ? "no_consent" : "no_address_or_consent"
+            // No consent where there was an address says more than a missing address elsewhere.
+            message.reason = refusals.contains { $0.hasSuffix(":no_consent") } ? "no_consent" : "no_address"
             message.lastError = refusals.joined(separator: ", ")
             return message
         }
