@@ -55,6 +55,17 @@ public struct EventField: Codable, Sendable, Equatable {
         self.name = name; self.type = type; self.required = required; self.maxLength = maxLength
     }
 
+    enum CodingKeys: String, CodingKey { case name, type, required, maxLength }
+
+    /// `required` may be left out: a field is required unless it says otherwise.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        type = try c.decode(EventFieldType.self, forKey: .type)
+        required = try c.decodeIfPresent(Bool.self, forKey: .required) ?? true
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+    }
+
     public static let defaultMaxLength = 255
 
     /// The most characters this field can put into a rendered message.
