@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Starts a throwaway PostgreSQL on 127.0.0.1 (installing it from
 # Debian's packages when missing and when running as root) so the storage contract tests also
-# run on PostgreSQL; stops it afterwards. Without PostgreSQL the SQLite half still runs.
+# run on PostgreSQL, and a real SMTP server (aiosmtpd, with STARTTLS and AUTH) for the e-mail
+# channel's tests; stops both afterwards. Without them the SQLite half and the rest still run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PGROOT=""
+SMTPROOT=""
+SMTPPID=""
 cleanup() {
   if [ -n "$PGROOT" ] && [ -d "$PGROOT" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$PGROOT"
   fi
+  if [ -n "$SMTPPID" ]; then kill "$SMTPPID" 2>/dev/null || true; wait "$SMTPPID" 2>/dev/null || true; fi
+  if [ -n "$SMTPROOT" ]; then rm -rf "$SMTPROOT"; fi
 }
 trap cleanup EXIT
 
@@ -37,6 +42,31 @@ start_postgres() {
   echo "PostgreSQL test server on 127.0.0.1:$PGPORT"
 }
 
+start_smtp() {
+  if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing python3-aiosmtpd from Debian's packages…"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null
+    else
+      echo "python3-aiosmtpd is not installed; the e-mail channel's tests are skipped."; return 0
+    fi
+  fi
+  SMTPROOT=$(mktemp -d /tmp/rapport-smtp.XXXXXX)
+  mkdir -p "$SMTPROOT/mail"
+  scripts/make-test-cert.sh "$SMTPROOT" >/dev/null
+  local port=${RAPPORT_TEST_SMTP_PORT:-12525}
+  /usr/bin/python3 scripts/smtp-server.py --host 127.0.0.1 --port "$port" --maildir "$SMTPROOT/mail" \
+    --cert "$SMTPROOT/cert.pem" --key "$SMTPROOT/key.pem" --require-tls --user rapport --password s3cret \
+    --fail-rcpt-domain fail.test >"$SMTPROOT/server.log" 2>&1 &
+  SMTPPID=$!
+  for _ in $(seq 1 100); do grep -q ready "$SMTPROOT/server.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q ready "$SMTPROOT/server.log" || { echo "SMTP test server did not start"; cat "$SMTPROOT/server.log"; exit 1; }
+  export RAPPORT_TEST_SMTP_PORT=$port RAPPORT_TEST_SMTP_MAILDIR="$SMTPROOT/mail" RAPPORT_TEST_SMTP_CA="$SMTPROOT/cert.pem"
+  export RAPPORT_TEST_SMTP_USER=rapport RAPPORT_TEST_SMTP_PASSWORD=s3cret
+  echo "SMTP test server (STARTTLS, AUTH) on 127.0.0.1:$port"
+}
+start_smtp
+
 if [ -z "${RAPPORT_TEST_POSTGRES_URL:-}" ]; then
   if [ "$(id -u)" = 0 ]; then start_postgres; else echo "Not root: PostgreSQL tests run only if RAPPORT_TEST_POSTGRES_URL is set."; fi
 fi
@@ -44,4 +74,5 @@ fi
 swift build --build-tests --explicit-target-dependency-import-check=error
 swift test --skip-build --disable-xctest
 scripts/crash-test.sh
+scripts/dispatch-crash-test.sh
 scripts/fuzz-api.sh
