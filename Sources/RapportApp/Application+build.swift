@@ -40,8 +40,7 @@ public struct RapportRuntime: Sendable {
         let store = ProactiveStore(database: database)
         let dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, settings: p.dispatcher)
         await services.proactive.doorbell.register(dispatcher)
-        let reminders = ReminderScheduler(store: store, clock: clock, timeZone: p.timeZone, interval: p.reminderInterval,
-                                          onQueued: { [doorbell = services.proactive.doorbell] in await doorbell.ring() })
+        let reminders = ReminderScheduler(proactive: services.proactive, interval: p.reminderInterval)
         return RapportRuntime(config: config, database: database, services: services, dispatcher: dispatcher, reminders: reminders,
                               httpClient: http)
     }

@@ -187,6 +187,8 @@ public struct DemoDataSet: Sendable {
             }
         }
         try await loadContactCentre(gold: [ivan.party.id], platinum: [org.party.id, elena.party.id])
+        try await loadProactive(today: today, now: now)
+        parties += 1
         return Summary(alreadyLoaded: false, parties: parties)
     }
 

@@ -118,43 +118,19 @@ public actor OutboxDoorbell {
 }
 
 /// Fires date rules: at start and then every `interval`, every enabled date rule decides the
-/// occurrences due today (in the default time zone). Restarts are safe: an occurrence decided
-/// once is never decided again.
+/// occurrences due today. Restarts are safe: an occurrence decided once is never decided again.
 public struct ReminderScheduler: Sendable {
-    let store: ProactiveStore
-    let clock: any Clock
-    let timeZone: TimeZone
+    let proactive: ProactiveService
     let interval: Double
     let logger: Logger
-    let onQueued: @Sendable () async -> Void
 
-    public init(store: ProactiveStore, clock: any Clock, timeZone: TimeZone, interval: Double = 3600,
-                logger: Logger = Logger(label: "rapport.reminders"), onQueued: @escaping @Sendable () async -> Void = {}) {
-        self.store = store; self.clock = clock; self.timeZone = timeZone; self.interval = interval; self.logger = logger; self.onQueued = onQueued
-    }
-
-    /// The calendar date it is now in the scheduler's zone.
-    public func today() -> CivilDate {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        let c = cal.dateComponents([.year, .month, .day], from: clock.now())
-        return (try? CivilDate(year: c.year!, month: c.month!, day: c.day!)) ?? CivilDate(clock.now())
-    }
-
-    /// One pass over every date rule; returns the messages it decided.
-    @discardableResult
-    public func runOnce() async throws -> Int {
-        var total = 0
-        for rule in try await store.dateRules() {
-            total += try await store.fireDateRule(rule, today: today(), now: clock.now(), defaultTimeZone: timeZone)
-        }
-        if total > 0 { await onQueued() }
-        return total
+    public init(proactive: ProactiveService, interval: Double = 3600, logger: Logger = Logger(label: "rapport.reminders")) {
+        self.proactive = proactive; self.interval = interval; self.logger = logger
     }
 
     public func run() async {
         while !Task.isCancelled {
-            do { try await runOnce() } catch { logger.error("date rules failed", metadata: ["error": "\(type(of: error))"]) }
+            do { _ = try await proactive.fireDateRules() } catch { logger.error("date rules failed", metadata: ["error": "\(type(of: error))"]) }
             try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
         }
     }

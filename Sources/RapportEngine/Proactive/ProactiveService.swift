@@ -130,6 +130,27 @@ public struct ProactiveService: Sendable {
         try await store.events(eventType: eventType, page: page)
     }
 
+    // MARK: Date rules
+
+    /// The calendar date it is now in the default time zone: the scheduler's day.
+    public func today() -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = defaultTimeZone
+        let c = cal.dateComponents([.year, .month, .day], from: clock.now())
+        return (try? CivilDate(year: c.year!, month: c.month!, day: c.day!)) ?? CivilDate(clock.now())
+    }
+
+    /// One pass over every enabled date rule; returns the messages it decided (queued or suppressed).
+    @discardableResult
+    public func fireDateRules() async throws -> Int {
+        var total = 0
+        for rule in try await store.dateRules() {
+            total += try await store.fireDateRule(rule, today: today(), now: clock.now(), defaultTimeZone: defaultTimeZone)
+        }
+        if total > 0 { await onQueued() }
+        return total
+    }
+
     // MARK: Bookings
 
     public func createBooking(_ input: BookingInput) async throws -> Booking {
