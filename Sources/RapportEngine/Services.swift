@@ -45,7 +45,7 @@ public struct Services: Sendable {
         audit = AuditTrail(store: AuditStore(database: database), clock: clock)
         privacy = PrivacyService(store: PrivacyStore(database: database), parties: parties, commerce: commerce, requests: requests,
                                  interactions: interactions, profile: profile, merges: merges, settings: profileStore,
-                                 contacts: ContactCentreStore(database: database), clock: clock)
+                                 contacts: ContactCentreStore(database: database), outbox: ProactiveStore(database: database), clock: clock)
         let contactCentreStore = ContactCentreStore(database: database)
         contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, cards: cards,
                                              settings: profileStore, parties: partyStore, clock: clock)

@@ -25,6 +25,11 @@ struct BenchCommand: AsyncParsableCommand {
                     number, queued, answered, ended, wrap-up) over loopback to an in-process server; ops = events/s; needs wrk
           service-figures  a month of a 200-agent centre (--contacts, default 1 000 000, generated once onto the data
                     set's interactions), then the figures timed by total, agent, day and queue
+          fanout    a flight delay reaching --passengers bookings (default 100 000): every message decided and durably
+                    queued; ops = messages decided per second, p50 = the whole fan-out; needs an empty database (a fresh
+                    file under ./bench-data unless --database is given; the file is kept with its queued messages)
+          dispatch  the fan-out's messages sent through the dispatcher to a local SMS gateway over HTTP (an in-process
+                    receiver honouring the idempotency key), --concurrency requests in flight; ops = messages/s
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
@@ -32,9 +37,11 @@ struct BenchCommand: AsyncParsableCommand {
     enum Scenario: String, ExpressibleByArgument, CaseIterable {
         case load, timeline, write, identify, identifyHTTP = "identify-http", search, auth, routing, ctiEvents = "cti-events"
         case serviceFigures = "service-figures"
+        case fanout, dispatch
     }
 
-    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events or service-figures") var scenario: Scenario
+    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout or dispatch")
+    var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
@@ -44,15 +51,20 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
     @Option(help: "Contacts per request in cti-events.") var contactsPerRequest = 20
     @Option(help: "Contacts in the month of service-figures.") var contacts = 1_000_000
+    @Option(help: "Passengers on the flight in fanout and dispatch.") var passengers = 100_000
+    @Option(help: "Requests in flight to the gateway in dispatch.") var concurrency = 64
     @Flag(help: "Print one JSON line with the figures.") var json = false
 
     func validate() throws {
         guard parties > 0, interactions >= 0 else { throw ValidationError("--parties must be positive and --interactions not negative") }
         guard (1...200).contains(contactsPerRequest) else { throw ValidationError("--contacts-per-request must be between 1 and 200") }
         guard (1...10_000_000).contains(contacts) else { throw ValidationError("--contacts must be between 1 and 10000000") }
+        guard (1...5_000_000).contains(passengers) else { throw ValidationError("--passengers must be between 1 and 5000000") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024") }
     }
 
     func run() async throws {
+        if scenario == .fanout || scenario == .dispatch { return try await runProactive() }
         let location = database ?? "./bench-data/rapport-bench-\(parties)-\(interactions).sqlite"
         if database == nil && scenario == .load {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
@@ -85,7 +97,29 @@ struct BenchCommand: AsyncParsableCommand {
                 result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json)
                     .ctiEvents(connections: clients ?? 16, seconds: seconds, contactsPerRequest: contactsPerRequest)
             case .serviceFigures: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).serviceFigures(contacts: contacts)
+            case .fanout, .dispatch: preconditionFailure("handled by runProactive")
             }
+            await runtime.close()
+            if !json { say(result.human) }
+            say(result.jsonLine)
+        } catch {
+            await runtime.close()
+            throw error
+        }
+    }
+
+    /// fanout and dispatch generate their own passengers into a fresh database.
+    func runProactive() async throws {
+        let location = database ?? "./bench-data/rapport-fanout-\(passengers).sqlite"
+        if database == nil {
+            try FileManager.default.createDirectory(atPath: "./bench-data", withIntermediateDirectories: true)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location + suffix) }
+        }
+        let runtime = try await RapportRuntime.open(try AppConfig(database: location))
+        do {
+            let bench = ProactiveBench(runtime: runtime, json: json)
+            let result = scenario == .fanout ? try await bench.fanout(passengers: passengers)
+                : try await bench.dispatch(passengers: passengers, concurrency: concurrency)
             await runtime.close()
             if !json { say(result.human) }
             say(result.jsonLine)

@@ -20,11 +20,13 @@ public struct SubjectExport: Encodable, Sendable {
     public var interactions: [Interaction]
     /// Contact-centre contacts (calls, chats) with their times, queue, agent, outcome and survey.
     public var contacts: [ServiceContact]
+    /// Messages decided for this person (sent, waiting, or not sent and why).
+    public var messages: [OutboundMessage]
     public var facts: [Fact]
     public var consents: [Consent]
     public var merges: [MergeRecord]
     public var erasures: [Erasure]
-    /// Notifications and events about this person's records (the messages sent, once outbound exists).
+    /// Events about this person's records.
     public var events: [SubjectEvent]
 }
 
@@ -43,11 +45,12 @@ public struct PrivacyService: Sendable {
     static let retentionKey = "retention_rules"
 
     let contacts: ContactCentreStore
+    let outbox: ProactiveStore
 
     public init(store: PrivacyStore, parties: PartyService, commerce: CommerceService, requests: RequestService,
                 interactions: InteractionService, profile: ProfileService, merges: MergeService, settings: ProfileStore,
-                contacts: ContactCentreStore, clock: any Clock) {
-        self.contacts = contacts
+                contacts: ContactCentreStore, outbox: ProactiveStore, clock: any Clock) {
+        self.contacts = contacts; self.outbox = outbox
         self.store = store; self.parties = parties; self.commerce = commerce; self.requests = requests
         self.interactions = interactions; self.profile = profile; self.merges = merges; self.settings = settings; self.clock = clock
     }
@@ -85,6 +88,7 @@ public struct PrivacyService: Sendable {
             payments: try await Self.all { try await commerce.payments(partyId: partyId, page: $0) },
             requests: requestList, interactions: trail,
             contacts: try await Self.all { try await contacts.contacts(state: nil, queueId: nil, agentId: nil, partyId: partyId, page: $0) },
+            messages: try await Self.all { try await outbox.messages(MessageQuery(partyId: partyId, page: $0)) },
             facts: try await profile.facts(partyId: partyId, history: true),
             consents: try await profile.consents(partyId: partyId, history: true),
             merges: try await merges.merges(of: partyId), erasures: try await store.erasures(of: partyId),

@@ -62,6 +62,14 @@ public struct PrivacyStore: Sendable {
                 try await db.update("orders").set("recipient_name", to: SQLLiteral.null).set("occasion", to: SQLLiteral.null)
                     .where("party_id", .equal, SQLBind(id)).run()
                 try await db.update("requests").set("subject", to: SQLBind(Self.erasedSubject)).where("party_id", .equal, SQLBind(id)).run()
+                // Messages to the person: their texts and addresses go; what still waited is never sent.
+                count("messages", try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbound_messages")
+                    .where("party_id", .equal, SQLBind(id)).first()?.decode(column: "n", as: Int.self) ?? 0)
+                try await db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.cancelled.rawValue)).set("reason", to: SQLBind("erased"))
+                    .where("party_id", .equal, SQLBind(id)).where("status", .in, SQLBind.group([MessageStatus.queued.rawValue, MessageStatus.sending.rawValue])).run()
+                try await db.update("outbound_messages").set("address", to: SQLRaw("CASE WHEN address IS NULL THEN NULL ELSE '' END"))
+                    .set("body", to: SQLRaw("CASE WHEN body IS NULL THEN NULL ELSE '' END")).set("subject", to: SQLLiteral.null)
+                    .set("last_error", to: SQLLiteral.null).set("updated_at", to: SQLBind(now)).where("party_id", .equal, SQLBind(id)).run()
                 // Merge snapshots hold copies of names and addresses: wiped (such a merge can no longer be undone).
                 try await db.update("merges").set("snapshot", to: SQLBind("{\"erased\":true}")).set("field_conflicts", to: SQLBind("[]"))
                     .where("survivor_id", .equal, SQLBind(id)).orWhere("merged_id", .equal, SQLBind(id)).run()

@@ -240,6 +240,14 @@ public struct ProactiveStore: Sendable {
         }
     }
 
+    /// Consents and bookings in bulk, in one transaction (the benchmark's generated flight).
+    public func loadPassengers(consents: [Consent], bookings: [Booking]) async throws {
+        try await database.exclusiveWrite { db in
+            for chunk in consents.chunked(1000) { try await db.insertRecords("consents", chunk) }
+            for chunk in bookings.chunked(1000) { try await db.insertRecords("bookings", chunk) }
+        }
+    }
+
     // MARK: Events and their fan-out
 
     public func event(_ id: UUID) async throws -> BusinessEvent? {
