@@ -75,7 +75,8 @@ struct ProactiveBench {
             "new_departure": .string(Timestamp.format(Date().addingTimeInterval(7200)))]))
         let ms = BenchCommand.millis(ContinuousClock.now - t0)
         var result = BenchResult(scenario: "fanout", opsPerSecond: Double(passengers) / (ms / 1000), latencies: [ms], parties: passengers, interactions: 0)
-        result.extra = [("bookings", "\(passengers)"), ("queued", "\(event.outcome.queued)"), ("suppressed", "\(event.outcome.suppressed)"),
+        let sms = try await runtime.services.proactive.statusCounts(channel: .sms)[.queued] ?? 0
+        result.extra = [("bookings", "\(passengers)"), ("queued", "\(event.outcome.queued)"), ("queued_sms", "\(sms)"), ("suppressed", "\(event.outcome.suppressed)"),
                         ("seconds", String(format: "%.3f", ms / 1000))]
         return result
     }

@@ -183,5 +183,5 @@ public struct ProactiveService: Sendable {
         return m
     }
 
-    public func statusCounts() async throws -> [MessageStatus: Int] { try await store.statusCounts() }
+    public func statusCounts(channel: OutboundChannel? = nil) async throws -> [MessageStatus: Int] { try await store.statusCounts(channel: channel) }
 }

@@ -100,8 +100,8 @@ struct ProactiveController {
         group.post("messages/receipts") { request, _ in
             try APIJSON.response(try await proactive.receipt(try await request.decodeJSON(DeliveryReceipt.self)))
         }
-        group.get("outbox") { _, _ in
-            let counts = try await proactive.statusCounts()
+        group.get("outbox") { request, _ in
+            let counts = try await proactive.statusCounts(channel: try request.enumQuery("channel", as: OutboundChannel.self))
             var all: [String: Int] = [:]
             for s in MessageStatus.allCases { all[s.rawValue] = counts[s] ?? 0 }
             return try APIJSON.response(OutboxBody(counts: all, channels: channels.map(\.rawValue)))

@@ -153,10 +153,11 @@ extension ProactiveStore {
     }
 
     /// Messages by status (the outbox at a glance, and what the benchmark waits on).
-    public func statusCounts() async throws -> [MessageStatus: Int] {
+    public func statusCounts(channel: OutboundChannel? = nil) async throws -> [MessageStatus: Int] {
         try await database.read { db in
             var out: [MessageStatus: Int] = [:]
-            for row in try await db.raw("SELECT status, COUNT(*) AS n FROM outbound_messages GROUP BY status").all() {
+            let filter: SQLQueryString = channel.map { "WHERE channel = \(bind: $0.rawValue) " } ?? ""
+            for row in try await db.raw("SELECT status, COUNT(*) AS n FROM outbound_messages " + filter + "GROUP BY status").all() {
                 if let s = MessageStatus(rawValue: try row.decode(column: "status", as: String.self)) { out[s] = try row.decode(column: "n", as: Int.self) }
             }
             return out
