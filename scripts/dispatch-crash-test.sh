@@ -7,7 +7,7 @@
 # dropped by their key) and be recorded as sent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/debug/rapport
+BIN=${RAPPORT_BIN:-.build/debug/rapport}
 N=${RAPPORT_DISPATCH_CRASH_N:-2000}
 PORT=${RAPPORT_DISPATCH_CRASH_PORT:-18766}
 GWPORT=${RAPPORT_DISPATCH_GATEWAY_PORT:-18767}

@@ -50,6 +50,8 @@ public struct MessagePlanner {
     let defaultTimeZone: TimeZone
     let sendAt: Date?
     let budgets: [String: Int]
+    let compiled: [String: (subject: CompiledText?, body: CompiledText)]
+    let partyConditions: [RuleCondition]
     private var zones: [String: TimeZone] = [:]
     private var localisedEvent: [String: [String: String]] = [:]
     private var seen = Set<UUID>()
@@ -61,6 +63,12 @@ public struct MessagePlanner {
         var input = ProactiveRuleInput(key: rule.key, trigger: rule.trigger, eventType: rule.eventType, dateTrigger: rule.dateTrigger, audience: rule.audience)
         input.age = rule.age
         self.budgets = TemplateVariables.available(for: input, eventType: eventType)
+        var compiled: [String: (subject: CompiledText?, body: CompiledText)] = [:]
+        for (lang, text) in [("ru", rule.template.ru), ("en", rule.template.en)] {
+            if let text { compiled[lang] = (text.subject.map(CompiledText.init), CompiledText(text.body)) }
+        }
+        self.compiled = compiled
+        self.partyConditions = rule.conditions.filter { !$0.field.hasPrefix("event.") }
     }
 
     /// Whether the event's own fields pass the rule's event conditions (checked once per event).
@@ -93,7 +101,7 @@ public struct MessagePlanner {
         var message = OutboundMessage(id: id, partyId: r.partyId, ruleId: rule.id, ruleKey: rule.key, eventId: eventId, dedupKey: dedup,
                                       channel: nil, address: nil, purpose: rule.purpose, language: nil, subject: nil, body: nil,
                                       status: .suppressed, reason: nil, notBefore: now, createdAt: now, updatedAt: now)
-        if !rule.conditions.filter({ !$0.field.hasPrefix("event.") }).allSatisfy({ $0.holds(r.values) }) {
+        if !partyConditions.allSatisfy({ $0.holds(r.values) }) {
             message.reason = "conditions_not_met"
             return message
         }
@@ -129,15 +137,19 @@ public struct MessagePlanner {
             return message
         }
         let zone = zone(r.timeZone)
-        let (language, text) = rule.template.text(for: r.language)
-        var values: [String: String] = [:]
-        for (k, v) in r.values { values[k] = TemplateVariables.fit(v, budgets[k]) }
-        for (k, v) in localised(zone) { values[k] = v }
+        let (language, _) = rule.template.text(for: r.language)
+        let local = localised(zone)
+        let budgets = self.budgets
+        func value(_ name: String) -> String? {
+            if let v = r.values[name] { return TemplateVariables.fit(v, budgets[name]) }
+            return local[name]
+        }
+        let text = compiled[language]!
         message.channel = channel
         message.address = address
         message.language = language
-        message.subject = text.subject.map { TemplateText.render($0, values) }
-        message.body = TemplateText.render(text.body, values)
+        message.subject = text.subject?.render(value)
+        message.body = text.body.render(value)
         message.status = .queued
         message.notBefore = Self.afterQuietHours(max(now, sendAt ?? now), quiet: rule.quietHours, zone: zone)
         return message

@@ -60,6 +60,36 @@ public enum TemplateText {
     }
 }
 
+/// A template split once into literal text and variables, so that rendering it for many
+/// customers is concatenation only.
+public struct CompiledText: Sendable {
+    enum Segment: Sendable { case literal(String), variable(String) }
+    let segments: [Segment]
+
+    public init(_ text: String) {
+        var segments: [Segment] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            if open.lowerBound > rest.startIndex { segments.append(.literal(String(rest[..<open.lowerBound]))) }
+            segments.append(.variable(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { segments.append(.literal(String(rest))) }
+        self.segments = segments
+    }
+
+    public func render(_ value: (String) -> String?) -> String {
+        var out = ""
+        for s in segments {
+            switch s {
+            case .literal(let text): out += text
+            case .variable(let name): out += value(name) ?? ""
+            }
+        }
+        return out
+    }
+}
+
 /// How many SMS parts a text needs: GSM 7-bit when every character is in the GSM alphabet (160
 /// per single message, 153 per part), otherwise UCS-2 (70, 67) — Cyrillic is always UCS-2.
 public enum SMSLength {

@@ -63,8 +63,14 @@ extension ProactiveStore {
             }
         }
         var consents: [UUID: [Consent]] = [:]
-        for c in try await db.raw("SELECT * FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN (" + members + ")").all().records(Consent.self) {
-            consents[c.partyId, default: []].append(c)
+        // Only what the decision reads, decoded by hand (the row decoder dominated large fan-outs).
+        for row in try await db.raw("SELECT id, party_id, channel, granted, recorded_at FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN ("
+                                    + members + ")").all() {
+            let party = try row.decode(column: "party_id", as: UUID.self)
+            let channel = try row.decode(column: "channel", as: String?.self).flatMap(PreferredChannel.init(rawValue:))
+            consents[party, default: []].append(Consent(id: try row.decode(column: "id", as: UUID.self), partyId: party, purpose: rule.purpose,
+                                                        channel: channel, granted: try row.decode(column: "granted", as: Bool.self), source: .system,
+                                                        interactionId: nil, textVersion: nil, recordedAt: try row.decode(column: "recorded_at", as: Date.self)))
         }
         var preferred: [UUID: PreferredChannel] = [:]
         for row in try await db.raw("""

@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import SQLiteNIO
 import SQLKit
 
 let storedJSONEncoder: JSONEncoder = {
@@ -267,7 +268,7 @@ public struct ProactiveStore: Sendable {
     /// repeat of an event already received (same type and external id) returns the first one and
     /// changes nothing (`duplicate` true).
     public func intake(_ event: BusinessEvent, eventType: EventType, defaultTimeZone: TimeZone) async throws -> (event: BusinessEvent, duplicate: Bool) {
-        let engine = database.engine
+        let engine = database.engine, writer = database.sqliteWriter
         return try await database.write { db in
             if let external = event.externalId,
                let seen = try await db.select().column("*").from("business_events").where("event_type", .equal, SQLBind(event.eventType))
@@ -291,7 +292,7 @@ public struct ProactiveStore: Sendable {
                 for r in recipients {
                     if let m = planner.plan(r, id: .timeOrdered(at: event.receivedAt)) { messages.append(m) }
                 }
-                try await Self.insert(messages, on: db)
+                try await Self.insert(messages, on: db, sqlite: writer)
                 outcomes.append(Self.outcome(rule, audience: recipients.count, messages))
             }
             stored.outcome = EventOutcome(rules: outcomes)
@@ -311,8 +312,14 @@ public struct ProactiveStore: Sendable {
         return RuleOutcome(ruleKey: rule.key, ruleVersion: rule.version, fired: true, audience: audience, queued: queued, suppressed: suppressed)
     }
 
-    /// Inserts decided messages; on SQLite through the multi-row bulk path.
-    static func insert(_ messages: [OutboundMessage], on db: any SQLDatabase) async throws {
+    /// Inserts decided messages; on SQLite through the multi-row bulk path (values bound directly,
+    /// on the writer connection inside the caller's transaction), elsewhere through the builder.
+    static func insert(_ messages: [OutboundMessage], on db: any SQLDatabase, sqlite: SQLiteConnection?) async throws {
+        if let sqlite {
+            // 24 columns × 1300 rows stays under SQLite's 32 766 bound parameters.
+            for chunk in messages.chunked(1300) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+            return
+        }
         for chunk in messages.chunked(1000) { try await db.insertRecords("outbound_messages", chunk) }
     }
 
