@@ -71,6 +71,18 @@ import Testing
 }
 
 @Suite struct TimeOrderedIdTests {
+    @Test func theFastTextFormMatchesFoundationsBothWays() {
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.text() == id.uuidString)
+            #expect(id.text(lowercase: true) == id.uuidString.lowercased())
+            #expect(UUID(text: id.uuidString) == id && UUID(text: id.uuidString.lowercased()) == id)
+        }
+        for bad in ["", "not-a-uuid", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456_426614174000", "123e4567-e89b-12d3-a456-4266141740zz"] {
+            #expect(UUID(text: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func idsMadeInTheSameMillisecondKeepTheirOrder() {
         let now = Date()
         let ids = (0..<10_000).map { _ in UUID.timeOrdered(at: now) }

@@ -52,6 +52,7 @@ public struct MessagePlanner {
     let budgets: [String: Int]
     let compiled: [String: (subject: CompiledText?, body: CompiledText)]
     let partyConditions: [RuleCondition]
+    let eventKey: String
     private var zones: [String: TimeZone] = [:]
     private var localisedEvent: [String: [String: String]] = [:]
     private var seen = Set<UUID>()
@@ -69,6 +70,7 @@ public struct MessagePlanner {
         }
         self.compiled = compiled
         self.partyConditions = rule.conditions.filter { !$0.field.hasPrefix("event.") }
+        self.eventKey = eventId?.text(lowercase: true) ?? ""
     }
 
     /// Whether the event's own fields pass the rule's event conditions (checked once per event).
@@ -96,8 +98,8 @@ public struct MessagePlanner {
     public mutating func plan(_ r: Recipient, id: UUID) -> OutboundMessage? {
         if rule.trigger == .event { guard seen.insert(r.partyId).inserted else { return nil } }
         let dedup = rule.trigger == .event
-            ? "e:\(eventId?.uuidString.lowercased() ?? ""):\(rule.key):\(r.partyId.uuidString.lowercased())"
-            : "d:\(rule.key):\(r.partyId.uuidString.lowercased()):\(r.occurrence ?? "")"
+            ? "e:\(eventKey):\(rule.key):\(r.partyId.text(lowercase: true))"
+            : "d:\(rule.key):\(r.partyId.text(lowercase: true)):\(r.occurrence ?? "")"
         var message = OutboundMessage(id: id, partyId: r.partyId, ruleId: rule.id, ruleKey: rule.key, eventId: eventId, dedupKey: dedup,
                                       channel: nil, address: nil, purpose: rule.purpose, language: nil, subject: nil, body: nil,
                                       status: .suppressed, reason: nil, notBefore: now, createdAt: now, updatedAt: now)

@@ -49,7 +49,7 @@ public struct OutboundMessage: Codable, Sendable, Equatable, Identifiable {
     }
 
     /// Sent with the message (header or field) so a receiver can drop a repeat delivery.
-    public var idempotencyKey: String { id.uuidString.lowercased() }
+    public var idempotencyKey: String { id.text(lowercase: true) }
 }
 
 /// What one send attempt came to.

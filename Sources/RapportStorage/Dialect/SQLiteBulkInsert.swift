@@ -27,8 +27,8 @@ enum SQLiteBulkInsert {
 }
 
 private extension SQLiteData {
-    init(_ id: UUID) { self = .text(id.uuidString) }
-    init(_ id: UUID?) { self = id.map { .text($0.uuidString) } ?? .null }
+    init(_ id: UUID) { self = .text(id.text()) }
+    init(_ id: UUID?) { self = id.map { .text($0.text()) } ?? .null }
     init(_ date: Date) { self = .float(date.timeIntervalSince1970) }
     init(_ text: String?) { self = text.map { .text($0) } ?? .null }
     init(_ date: CivilDate?) { self = date.map { .text($0.description) } ?? .null }

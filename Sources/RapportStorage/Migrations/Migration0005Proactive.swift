@@ -99,7 +99,7 @@ enum Migration0005Proactive {
         "CREATE INDEX idx_outbound_messages_status_not_before ON outbound_messages (status, not_before)",
         "CREATE INDEX idx_outbound_messages_party_id_created_at ON outbound_messages (party_id, created_at)",
         "CREATE INDEX idx_outbound_messages_event_id ON outbound_messages (event_id)",
-        "CREATE INDEX idx_outbound_messages_provider_id ON outbound_messages (provider_id)",
+        "CREATE INDEX idx_outbound_messages_provider_id ON outbound_messages (provider_id) WHERE provider_id IS NOT NULL",
         "ALTER TABLE consents ADD COLUMN reward TEXT",
         "ALTER TABLE consents ADD COLUMN document TEXT",
     ])

@@ -12,6 +12,8 @@ extension ProactiveStore {
         var refVariable: String?
     }
 
+    static let conditionColumns = [("lifecycle_stage", "party.lifecycle_stage"), ("value_tier", "party.value_tier"), ("country", "party.country")]
+
     static func audience(_ kind: AudienceKind, payload: [String: String]) -> Audience {
         let none = Audience(select: "SELECT id AS party_id, NULL AS ref FROM parties WHERE 1 = 0", refVariable: nil)
         switch kind {
@@ -42,21 +44,31 @@ extension ProactiveStore {
     static func recipients(_ audience: Audience, rule: ProactiveRule, now: Date, extra: [String: (occurrence: String, values: [String: String])] = [:],
                            on db: any SQLDatabase, engine: SQLEngine) async throws -> [Recipient] {
         let members: SQLQueryString = "SELECT party_id FROM (" + audience.select + ") aud"
+        // The secondary statements run on the database's threads while this one decodes the people
+        // (SQLite serialises them on its connection; the decoding overlaps).
+        async let identityRows = db.raw("SELECT party_id, kind, normalized, label FROM identities WHERE kind IN ('phone', 'email') AND party_id IN ("
+                                        + members + ")").all()
+        async let consentRows = db.raw("SELECT id, party_id, channel, granted, recorded_at FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN ("
+                                       + members + ")").all()
+        async let preferredRows = db.raw("""
+            SELECT party_id, value FROM party_facts WHERE key = 'preferred_channel' AND status = 'answered' AND superseded_at IS NULL
+            AND party_id IN (
+            """ + members + ")").all()
         let people = try await db.raw("""
             SELECT aud.ref, p.id, p.kind, p.display_name, p.surname, p.given_name, p.patronymic, p.language, p.time_zone,
                    p.lifecycle_stage, p.value_tier, p.country
             FROM (
             """ + audience.select + ") aud JOIN parties p ON p.id = aud.party_id WHERE p.merged_into_id IS NULL AND p.erased_at IS NULL").all()
-        guard !people.isEmpty else { return [] }
 
         var mobiles: [UUID: (String, Bool)] = [:], emails: [UUID: String] = [:]
-        for row in try await db.raw("SELECT party_id, kind, normalized, label FROM identities WHERE kind IN ('phone', 'email') AND party_id IN (" + members + ")").all() {
-            let party = try row.decode(column: "party_id", as: UUID.self)
-            let value = try row.decode(column: "normalized", as: String.self)
-            if try row.decode(column: "kind", as: String.self) == "email" {
+        for r in try await identityRows {
+            let row = RowReader(r)
+            let party = try row.required(try row.uuid("party_id"), "party_id")
+            let value = try row.required(try row.string("normalized"), "normalized")
+            if try row.string("kind") == "email" {
                 if emails[party] == nil { emails[party] = value }
             } else {
-                let label = try row.decode(column: "label", as: String?.self)
+                let label = try row.string("label")
                 guard let mobile = PhoneNumber.mobileness(e164: value, label: label) else { continue }
                 if let known = mobiles[party], known.1 || !mobile { continue }
                 mobiles[party] = (value, mobile)
@@ -64,19 +76,16 @@ extension ProactiveStore {
         }
         var consents: [UUID: [Consent]] = [:]
         // Only what the decision reads, decoded by hand (the row decoder dominated large fan-outs).
-        for row in try await db.raw("SELECT id, party_id, channel, granted, recorded_at FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN ("
-                                    + members + ")").all() {
-            let party = try row.decode(column: "party_id", as: UUID.self)
-            let channel = try row.decode(column: "channel", as: String?.self).flatMap(PreferredChannel.init(rawValue:))
-            consents[party, default: []].append(Consent(id: try row.decode(column: "id", as: UUID.self), partyId: party, purpose: rule.purpose,
-                                                        channel: channel, granted: try row.decode(column: "granted", as: Bool.self), source: .system,
-                                                        interactionId: nil, textVersion: nil, recordedAt: try row.decode(column: "recorded_at", as: Date.self)))
+        for r in try await consentRows {
+            let row = RowReader(r)
+            let party = try row.required(try row.uuid("party_id"), "party_id")
+            let channel = try row.string("channel").flatMap(PreferredChannel.init(rawValue:))
+            consents[party, default: []].append(Consent(id: try row.required(try row.uuid("id"), "id"), partyId: party, purpose: rule.purpose,
+                                                        channel: channel, granted: try row.required(try row.bool("granted"), "granted"), source: .system,
+                                                        interactionId: nil, textVersion: nil, recordedAt: try row.required(try row.date("recorded_at"), "recorded_at")))
         }
         var preferred: [UUID: PreferredChannel] = [:]
-        for row in try await db.raw("""
-            SELECT party_id, value FROM party_facts WHERE key = 'preferred_channel' AND status = 'answered' AND superseded_at IS NULL
-            AND party_id IN (
-            """ + members + ")").all() {
+        for row in try await preferredRows {
             if let v = try row.decode(column: "value", as: String?.self), let c = PreferredChannel(rawValue: v.lowercased()) {
                 preferred[try row.decode(column: "party_id", as: UUID.self)] = c
             }
@@ -94,28 +103,29 @@ extension ProactiveStore {
 
         var out: [Recipient] = []
         out.reserveCapacity(people.count)
-        for row in people {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let kind = try PartyKind(validating: try row.decode(column: "kind", as: String.self), field: "kind")
-            var values = Recipient.partyValues(kind: kind, displayName: try row.decode(column: "display_name", as: String.self),
-                                               surname: try row.decode(column: "surname", as: String?.self),
-                                               givenName: try row.decode(column: "given_name", as: String?.self),
-                                               patronymic: try row.decode(column: "patronymic", as: String?.self))
-            let language = try row.decode(column: "language", as: String?.self)
-            for (column, name) in [("lifecycle_stage", "party.lifecycle_stage"), ("value_tier", "party.value_tier"), ("country", "party.country")] {
-                if let v = try row.decode(column: column, as: String?.self) { values[name] = v }
+        for r in people {
+            let row = RowReader(r)
+            let id = try row.required(try row.uuid("id"), "id")
+            let kind = try PartyKind(validating: try row.required(try row.string("kind"), "kind"), field: "kind")
+            var values = Recipient.partyValues(kind: kind, displayName: try row.required(try row.string("display_name"), "display_name"),
+                                               surname: try row.string("surname"), givenName: try row.string("given_name"),
+                                               patronymic: try row.string("patronymic"))
+            let language = try row.string("language")
+            for (column, name) in Self.conditionColumns {
+                if let v = try row.string(column) { values[name] = v }
             }
             if let language { values["party.language"] = language }
-            let ref = try row.decode(column: "ref", as: String?.self)
+            let ref = try row.string("ref")
             if let ref, let variable = audience.refVariable { values[variable] = ref }
             var occurrence: String? = nil
             if let ref, let more = extra[ref.lowercased()] {
                 occurrence = more.occurrence
                 for (k, v) in more.values { values[k] = v }
             }
-            var current = ConsentSummary.current(consents[id] ?? [])
-            current.sort { $0.recordedAt > $1.recordedAt }
-            out.append(Recipient(partyId: id, values: values, language: language, timeZone: try row.decode(column: "time_zone", as: String?.self),
+            let given = consents[id] ?? []
+            var current = given.count < 2 ? given : ConsentSummary.current(given)
+            if current.count > 1 { current.sort { $0.recordedAt > $1.recordedAt } }
+            out.append(Recipient(partyId: id, values: values, language: language, timeZone: try row.string("time_zone"),
                                  mobile: mobiles[id]?.0, email: emails[id], consents: current, preferredChannel: preferred[id],
                                  recentCount: recent[id] ?? 0, occurrence: occurrence))
         }

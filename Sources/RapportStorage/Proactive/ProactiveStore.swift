@@ -287,13 +287,23 @@ public struct ProactiveStore: Sendable {
                 }
                 let audience = Self.audience(rule.audience ?? .party, payload: event.payload)
                 let recipients = try await Self.recipients(audience, rule: rule, now: event.receivedAt, on: db, engine: engine)
-                var messages: [OutboundMessage] = []
-                messages.reserveCapacity(recipients.count)
-                for r in recipients {
-                    if let m = planner.plan(r, id: .timeOrdered(at: event.receivedAt)) { messages.append(m) }
+                // Decide a slice while the previous one is being written (the writes run on the
+                // database's thread, the decisions on this one).
+                var counted = RuleOutcome(ruleKey: rule.key, ruleVersion: rule.version, fired: true, audience: recipients.count, queued: 0, suppressed: [:])
+                var writing: Task<Void, any Error>? = nil
+                for slice in recipients.chunked(5000) {
+                    var messages: [OutboundMessage] = []
+                    messages.reserveCapacity(slice.count)
+                    for r in slice {
+                        if let m = planner.plan(r, id: .timeOrdered(at: event.receivedAt)) { messages.append(m) }
+                    }
+                    Self.count(messages, into: &counted)
+                    try await writing?.value
+                    let ready = messages
+                    writing = Task { try await Self.insert(ready, on: db, sqlite: writer) }
                 }
-                try await Self.insert(messages, on: db, sqlite: writer)
-                outcomes.append(Self.outcome(rule, audience: recipients.count, messages))
+                try await writing?.value
+                outcomes.append(counted)
             }
             stored.outcome = EventOutcome(rules: outcomes)
             try await db.update("business_events").set("outcome", to: SQLBind(try storedJSON(stored.outcome)))
@@ -303,13 +313,10 @@ public struct ProactiveStore: Sendable {
         }
     }
 
-    static func outcome(_ rule: ProactiveRule, audience: Int, _ messages: [OutboundMessage]) -> RuleOutcome {
-        var suppressed: [String: Int] = [:]
-        var queued = 0
+    static func count(_ messages: [OutboundMessage], into outcome: inout RuleOutcome) {
         for m in messages {
-            if m.status == .queued { queued += 1 } else { suppressed[m.reason ?? "suppressed", default: 0] += 1 }
+            if m.status == .queued { outcome.queued += 1 } else { outcome.suppressed[m.reason ?? "suppressed", default: 0] += 1 }
         }
-        return RuleOutcome(ruleKey: rule.key, ruleVersion: rule.version, fired: true, audience: audience, queued: queued, suppressed: suppressed)
     }
 
     /// Inserts decided messages; on SQLite through the multi-row bulk path (values bound directly,
