@@ -85,3 +85,11 @@ extension OutboundMessage: SQLiteBulkRow {
               deliveredAt.map { SQLiteData($0) } ?? .null, SQLiteData(updatedAt)]
     }
 }
+
+extension OutboxEvent: SQLiteBulkRow {
+    static var table: String { "outbox_events" }
+    static var columns: [String] { ["id", "topic", "aggregate_id", "payload", "created_at", "dispatched_at"] }
+    func appendValues(to b: inout [SQLiteData]) {
+        b += [SQLiteData(id), .text(topic), SQLiteData(aggregateId), .text(payload), SQLiteData(createdAt), dispatchedAt.map { SQLiteData($0) } ?? .null]
+    }
+}

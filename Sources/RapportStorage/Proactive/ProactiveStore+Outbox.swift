@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import SQLiteNIO
 import SQLKit
 
 /// The dispatcher's side: claiming due messages under a lease, recording what each attempt came
@@ -48,50 +49,75 @@ extension ProactiveStore {
     public func complete(_ attempts: [Attempt], retry: RetryPolicy, now: Date) async throws {
         guard !attempts.isEmpty else { return }
         let engine = database.engine
+        let writer = database.sqliteWriter
         try await database.write { db in
             // Only messages still leased change: one cancelled or finished meanwhile keeps its state.
             var leased = Set<UUID>()
             for chunk in attempts.map(\.message.id).chunked(500) {
                 for row in try await db.select().column("id").from("outbound_messages").where("id", .in, SQLBind.group(Array(chunk)))
                     .where("status", .equal, SQLBind(MessageStatus.sending.rawValue)).all() {
-                    leased.insert(try row.decode(column: "id", as: UUID.self))
+                    leased.insert(try RowReader(row).required(try RowReader(row).uuid("id"), "id"))
                 }
             }
             // The trail entries first: the messages point at them.
             var entries: [UUID: Interaction] = [:]
+            var sent: [(message: UUID, provider: String?, entry: UUID?)] = []
             for a in attempts where leased.contains(a.message.id) {
-                guard case .sent = a.outcome, let channel = a.message.channel, channel != .webhook else { continue }
+                guard case .sent(let provider) = a.outcome else { continue }
                 let m = a.message
-                entries[m.id] = Interaction(id: .timeOrdered(at: now), partyId: m.partyId, channel: channel == .email ? .email : .sms,
+                var entryId: UUID? = nil
+                if let channel = m.channel, channel != .webhook {
+                    let entry = Interaction(id: .timeOrdered(at: now), partyId: m.partyId, channel: channel == .email ? .email : .sms,
                                             direction: .outbound, occurredAt: now, address: m.address, subject: m.subject ?? m.ruleKey,
                                             summary: m.body.map { String($0.prefix(2000)) }, outcome: "sent", createdAt: now)
+                    entries[m.id] = entry
+                    entryId = entry.id
+                }
+                sent.append((m.id, provider, entryId))
             }
             let kept = Array(entries.values)
-            for chunk in kept.chunked(500) { try await db.insertRecords("interactions", chunk) }
-            for entry in kept { try await SearchIndex.indexInteraction(entry, on: db, engine: engine) }
             let events = kept.map {
                 OutboxEvent(id: .timeOrdered(at: now), topic: "interaction.recorded", aggregateId: $0.id,
                             payload: "{\"channel\":\"\($0.channel.rawValue)\",\"direction\":\"outbound\"}", createdAt: now, dispatchedAt: nil)
             }
-            for chunk in events.chunked(500) { try await db.insertRecords("outbox_events", chunk) }
+            if let writer {
+                for chunk in kept.chunked(1000) { try await SQLiteBulkInsert.insert(chunk, on: writer) }
+                for chunk in events.chunked(1000) { try await SQLiteBulkInsert.insert(chunk, on: writer) }
+            } else {
+                for chunk in kept.chunked(500) { try await db.insertRecords("interactions", chunk) }
+                for chunk in events.chunked(500) { try await db.insertRecords("outbox_events", chunk) }
+            }
+            try await SearchIndex.indexInteractions(kept, on: db, engine: engine)
+            // Sent ones in a few statements: the values that differ per message come from a VALUES list.
+            // (Webhooks have no trail entry: a column of NULLs only would not type as a UUID on PostgreSQL.)
+            for chunk in sent.filter({ $0.entry != nil }).chunked(300) {
+                let rows: [SQLQueryString] = chunk.map { "(\(bind: $0.message), \(bind: $0.provider ?? ""), \(bind: $0.entry!))" }
+                try await db.raw("""
+                    UPDATE outbound_messages SET status = 'sent', sent_at = \(bind: now), provider_id = NULLIF(v.column2, ''), interaction_id = v.column3,
+                    lease_until = NULL, last_error = NULL, updated_at = \(bind: now)
+                    FROM (VALUES
+                    """ + rows.joined(separator: ", ") + ") AS v WHERE outbound_messages.id = v.column1").run()
+            }
+            for one in sent where one.entry == nil {
+                try await db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.sent.rawValue)).set("sent_at", to: SQLBind(now))
+                    .set("provider_id", to: SQLBind(one.provider)).set("lease_until", to: SQLLiteral.null).set("last_error", to: SQLLiteral.null)
+                    .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(one.message)).run()
+            }
             for a in attempts where leased.contains(a.message.id) {
                 let m = a.message
+                let permanent: Bool
+                let error: String
                 switch a.outcome {
-                case .sent(let providerId):
-                    try await db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.sent.rawValue))
-                        .set("sent_at", to: SQLBind(now)).set("provider_id", to: SQLBind(providerId)).set("lease_until", to: SQLLiteral.null)
-                        .set("interaction_id", to: SQLBind(entries[m.id]?.id)).set("last_error", to: SQLLiteral.null)
-                        .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(m.id)).run()
-                case .retry(let error), .permanent(let error):
-                    let permanent: Bool
-                    if case .permanent = a.outcome { permanent = true } else { permanent = false }
-                    let next = retry.afterFailure(attempt: m.attempts, permanent: permanent, id: m.id, now: now)
-                    try await db.update("outbound_messages").set("status", to: SQLBind(next.status.rawValue))
-                        .set("not_before", to: SQLBind(next.notBefore)).set("lease_until", to: SQLLiteral.null)
-                        .set("last_error", to: SQLBind(String(error.prefix(500))))
-                        .set("reason", to: SQLBind(next.status == .dead ? (permanent ? "permanent_failure" : "attempts_exhausted") : nil))
-                        .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(m.id)).run()
+                case .sent: continue
+                case .retry(let e): permanent = false; error = e
+                case .permanent(let e): permanent = true; error = e
                 }
+                let next = retry.afterFailure(attempt: m.attempts, permanent: permanent, id: m.id, now: now)
+                try await db.update("outbound_messages").set("status", to: SQLBind(next.status.rawValue))
+                    .set("not_before", to: SQLBind(next.notBefore)).set("lease_until", to: SQLLiteral.null)
+                    .set("last_error", to: SQLBind(String(error.prefix(500))))
+                    .set("reason", to: SQLBind(next.status == .dead ? (permanent ? "permanent_failure" : "attempts_exhausted") : nil))
+                    .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(m.id)).run()
             }
         }
     }

@@ -58,6 +58,26 @@ enum SearchIndex {
         }
     }
 
+    /// Indexes many interactions with a few multi-row statements (a dispatcher's batch of sent messages).
+    static func indexInteractions(_ interactions: [Interaction], on db: any SQLDatabase, engine: SQLEngine) async throws {
+        let rows = interactions.compactMap { i -> (UUID, String)? in
+            let terms = SearchTerms.interaction(subject: i.subject, summary: i.summary)
+            return terms.isEmpty ? nil : (i.id, terms)
+        }
+        for chunk in rows.chunked(400) {
+            switch engine {
+            case .sqlite:
+                let docs: [SQLQueryString] = chunk.map { "(\(bind: $0.0))" }
+                try await db.raw("INSERT INTO interaction_search_docs (interaction_id) VALUES " + docs.joined(separator: ", ")).run()
+                let terms: [SQLQueryString] = chunk.map { "((SELECT doc FROM interaction_search_docs WHERE interaction_id = \(bind: $0.0)), \(bind: $0.1))" }
+                try await db.raw("INSERT INTO interaction_search (rowid, terms) VALUES " + terms.joined(separator: ", ")).run()
+            case .postgres:
+                let values: [SQLQueryString] = chunk.map { "(\(bind: $0.0), to_tsvector('simple', \(bind: $0.1)))" }
+                try await db.raw("INSERT INTO interaction_search (interaction_id, terms) VALUES " + values.joined(separator: ", ")).run()
+            }
+        }
+    }
+
     /// Recomputes every party's name key and index entry (after the migration that introduced them).
     static func rebuildAll(on db: any SQLDatabase, engine: SQLEngine) async throws {
         var after: UUID? = nil
