@@ -157,7 +157,9 @@ import Testing
             // When its lease has run out, the next claim takes it again — same id, so the same idempotency key
             let second = try await store.claim(limit: 10, now: t0.addingTimeInterval(61), leaseUntil: t0.addingTimeInterval(121), channels: [.sms])
             #expect(second.map(\.idempotencyKey) == first.map(\.idempotencyKey) && second.first?.attempts == 2)
-            // And the dead dispatcher's late result does not overwrite the new holder's
+            // And the dead dispatcher's late result does not overwrite the new holder's, before or after it records
+            try await store.complete([.init(message: first[0], outcome: .permanent("late"))], retry: RetryPolicy(), now: t0.addingTimeInterval(61.5))
+            #expect(try await store.message(first[0].id)?.status == .sending)
             try await store.complete([.init(message: second[0], outcome: .sent(providerId: "x"))], retry: RetryPolicy(), now: t0.addingTimeInterval(62))
             try await store.complete([.init(message: first[0], outcome: .retry("late"))], retry: RetryPolicy(), now: t0.addingTimeInterval(63))
             #expect(try await store.message(first[0].id)?.status == .sent)
@@ -213,6 +215,91 @@ import Testing
             #expect(m.channel == .email && m.status == .queued)
             // And the next year it fires again
             #expect(try await store.fireDateRule(rule, today: try CivilDate(year: 2028, month: 11, day: 20), now: t0, defaultTimeZone: msk) == 1)
+        }
+    }
+
+    /// Given one passenger with consent and a queued delay message, claimed by a dispatcher.
+    func claimedOne(_ db: Database) async throws -> (ProactiveStore, UUID, OutboundMessage) {
+        let store = ProactiveStore(database: db)
+        _ = try await store.createEventType(flightDelayed)
+        _ = try await delayRule(store)
+        let anna = try await person("Иванова", "Анна", phone: "+7 916 111-22-33", email: nil, in: db)
+        try await consent(anna, "travel_alerts", nil, true, in: db)
+        _ = try await store.createBooking(Booking(id: .timeOrdered(at: t0), partyId: anna, bookingRef: "R1", flightNumber: "SU1234",
+                                                  flightDate: try CivilDate(year: 2026, month: 11, day: 18), origin: nil, destination: nil, seat: nil, createdAt: t0))
+        _ = try await store.intake(BusinessEvent(id: .timeOrdered(at: t0), eventType: "flight.delayed", externalId: nil,
+                                                 payload: ["flight_number": "SU1234", "flight_date": "2026-11-18", "new_departure": "2026-11-18T14:30:00Z"],
+                                                 occurredAt: t0, receivedAt: t0, outcome: EventOutcome(rules: [])),
+                                   eventType: flightDelayed, defaultTimeZone: msk)
+        let claimed = try await store.claim(limit: 10, now: t0, leaseUntil: t0.addingTimeInterval(60), channels: [.sms])
+        return (store, anna, try #require(claimed.first))
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aReceiptThatOvertakesItsBatchKeepsTheDeliveryAndTheTrailEntry(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let (store, anna, m) = try await claimedOne(db)
+            // A fast gateway's callback arrives before the dispatcher has recorded its batch
+            #expect(try await store.receipt(messageId: m.id, providerId: nil, delivered: true, error: nil, at: t0.addingTimeInterval(1)).status == .delivered)
+            try await store.complete([.init(message: m, outcome: .sent(providerId: "gw-9"))], retry: RetryPolicy(), now: t0.addingTimeInterval(2))
+            let done = try #require(try await store.message(m.id))
+            #expect(done.status == .delivered && done.providerId == "gw-9" && done.sentAt != nil)
+            let entryId = try #require(done.interactionId)
+            let entry = try #require(try await InteractionStore(database: db).get(entryId))
+            #expect(entry.partyId == anna && entry.outcome == "delivered")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aMessageRequeuedAfterAWithdrawalIsCancelledAtTheNextClaimNotSent(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let (store, anna, m) = try await claimedOne(db)
+            // While it is being sent the customer withdraws; the send fails and the message goes back to the queue
+            try await consent(anna, "travel_alerts", nil, false, in: db, at: t0.addingTimeInterval(1))
+            try await store.complete([.init(message: m, outcome: .retry("HTTP 503"))], retry: RetryPolicy(baseSeconds: 1), now: t0.addingTimeInterval(2))
+            // Then the next claim cancels it instead of sending it
+            #expect(try await store.claim(limit: 10, now: t0.addingTimeInterval(10), leaseUntil: t0.addingTimeInterval(70), channels: [.sms]).isEmpty)
+            let after = try #require(try await store.message(m.id))
+            #expect(after.status == .cancelled && after.reason == "consent_withdrawn")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aMessageWhoseSendsNeverFinishGoesToTheDeadLettersAfterItsAttempts(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let (store, _, m) = try await claimedOne(db)
+            // Every dispatcher that takes it dies before recording (its lease runs out each time)
+            var at = t0
+            for _ in 0..<2 {
+                at = at.addingTimeInterval(61)
+                #expect(try await store.claim(limit: 10, now: at, leaseUntil: at.addingTimeInterval(60), channels: [.sms], maxAttempts: 3).count == 1)
+            }
+            at = at.addingTimeInterval(61)
+            #expect(try await store.claim(limit: 10, now: at, leaseUntil: at.addingTimeInterval(60), channels: [.sms], maxAttempts: 3).isEmpty)
+            let dead = try #require(try await store.message(m.id))
+            #expect(dead.status == .dead && dead.reason == "attempts_exhausted" && dead.attempts == 3)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aChildTurning17ReachesOnlyTheParentWhoseChildIsDue(engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { db in
+            let store = ProactiveStore(database: db)
+            let due = try await person("Петров", "Иван", phone: nil, email: "ivan@example.com", in: db)
+            let notYet = try await person("Сидоров", "Пётр", phone: nil, email: "petr@example.com", in: db)
+            for (parent, born, name) in [(due, try CivilDate(year: 2010, month: 12, day: 3), "Алексей"), (notYet, try CivilDate(year: 2010, month: 6, day: 1), "Олег")] {
+                try await consent(parent, "marketing", .email, true, in: db)
+                _ = try await PartyStore(database: db).addRelationship(
+                    try RelationshipInput(kind: .child, relatedName: name, relatedBirthDate: born).make(partyId: parent, id: .timeOrdered(at: t0), now: t0))
+            }
+            let input = ProactiveRuleInput(key: "edu-loan", dateTrigger: .relatedAge, daysBefore: 30, age: 17, relationshipKinds: [.child],
+                                           purpose: "marketing", channels: [.email],
+                                           template: MessageTemplate(ru: MessageText(subject: "{{related.name}}: 17 лет", body: "{{related.name}} исполнится {{related.age}} {{related.date}}")))
+            let rule = try await store.saveRule({ v, _ in try input.make(id: .timeOrdered(at: t0), version: v, eventType: nil, now: t0, createdBy: nil) },
+                                                eventTypeKey: nil, key: "edu-loan", mustExist: false)
+            #expect(try await store.fireDateRule(rule, today: try CivilDate(year: 2027, month: 11, day: 20), now: t0, defaultTimeZone: msk) == 1)
+            let sent = try await store.messages(MessageQuery(ruleKey: "edu-loan", page: try PageRequest())).items
+            #expect(sent.map(\.partyId) == [due] && sent.first?.body == "Алексей исполнится 17 03.12")
         }
     }
 }

@@ -48,7 +48,8 @@ public struct EventField: Codable, Sendable, Equatable {
     public var name: String
     public var type: EventFieldType
     public var required: Bool
-    /// Longest text accepted (strings only); also what the SMS length check assumes at rule save.
+    /// Longest text accepted (strings only), in UTF-16 code units (an emoji counts two); also what
+    /// the SMS length check assumes at rule save.
     public var maxLength: Int?
 
     public init(name: String, type: EventFieldType, required: Bool = true, maxLength: Int? = nil) {
@@ -128,7 +129,8 @@ public struct EventType: Codable, Sendable, Equatable, Identifiable {
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if f.required && t.isEmpty { throw RapportError.missingField(path) }
             let limit = f.maxLength ?? EventField.defaultMaxLength
-            guard t.count <= limit else { throw bad("is longer than \(limit) characters", "длиннее \(limit) символов") }
+            // Counted in UTF-16 code units, as SMS length is (an emoji counts two).
+            guard t.utf16.count <= limit else { throw bad("is longer than \(limit) characters", "длиннее \(limit) символов") }
             return t
         case .integer:
             guard let n = Int64(text) else { throw bad("must be a whole number", "должно быть целым числом") }

@@ -162,9 +162,15 @@ public enum TemplateVariables {
     }
 
     /// Shortens a value to the budget of its variable.
+    /// Budgets count UTF-16 code units, as SMS does (an emoji takes two).
     public static func fit(_ value: String, _ budget: Int?) -> String {
-        guard let budget, value.count > budget else { return value }
-        return String(value.prefix(budget - 1)) + "…"
+        guard let budget, value.utf16.count > budget else { return value }
+        var out = ""
+        for ch in value {
+            if out.utf16.count + ch.utf16.count > budget - 1 { break }
+            out.append(ch)
+        }
+        return out + "…"
     }
 }
 

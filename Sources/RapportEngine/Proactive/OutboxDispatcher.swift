@@ -71,7 +71,10 @@ public actor OutboxDispatcher {
     public func runOnce() async throws -> Int {
         let now = clock.now()
         var claimed = try await store.claim(limit: settings.batchSize, now: now, leaseUntil: now.addingTimeInterval(settings.leaseSeconds),
-                                            channels: channels.configured)
+                                            channels: channels.configured, maxAttempts: settings.retry.maxAttempts)
+        // Sends are not started once most of the lease is gone: another node may take the messages
+        // over when it runs out, and a send started late could then go twice at once.
+        let lastStart = ContinuousClock.now + .milliseconds(Int64(settings.leaseSeconds * 700))
         guard !claimed.isEmpty else { return 0 }
         let channels = self.channels
         var results: [ProactiveStore.Attempt] = []
@@ -81,6 +84,10 @@ public actor OutboxDispatcher {
             while !claimed.isEmpty || inFlight > 0 {
                 while inFlight < settings.concurrency, let m = claimed.popLast() {
                     inFlight += 1
+                    if ContinuousClock.now > lastStart {
+                        results.append(ProactiveStore.Attempt(message: m, outcome: .retry("lease ran out before sending")))
+                        continue
+                    }
                     group.addTask {
                         guard let c = m.channel, let channel = channels.channel(c) else {
                             return ProactiveStore.Attempt(message: m, outcome: .retry("channel not configured"))

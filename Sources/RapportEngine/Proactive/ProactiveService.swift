@@ -116,7 +116,14 @@ public struct ProactiveService: Sendable {
         let external = try Validate.optionalText(input.externalId, "external_id", max: 200)
         let event = BusinessEvent(id: .timeOrdered(at: now), eventType: typeKey, externalId: external, payload: payload,
                                   occurredAt: min(input.occurredAt ?? now, now), receivedAt: now, outcome: EventOutcome(rules: []))
-        let result = try await store.intake(event, eventType: type, defaultTimeZone: defaultTimeZone)
+        let result: (event: BusinessEvent, duplicate: Bool)
+        do {
+            result = try await store.intake(event, eventType: type, defaultTimeZone: defaultTimeZone)
+        } catch let error as RapportError where error.kind == .conflict && external != nil {
+            // The same event posted twice at once (a sender retrying on another node): the first one wins.
+            guard let first = try await store.event(type: typeKey, externalId: external!) else { throw error }
+            return (first, true)
+        }
         if !result.duplicate, result.event.outcome.queued > 0 { await onQueued() }
         return result
     }

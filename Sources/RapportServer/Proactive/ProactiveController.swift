@@ -18,6 +18,11 @@ struct ProactiveController {
         var suppressed: Int
     }
 
+    struct ReceiptAnswer: Encodable, Sendable {
+        var id: UUID
+        var status: MessageStatus
+    }
+
     struct OutboxBody: Encodable, Sendable {
         var counts: [String: Int]
         var channels: [String]
@@ -98,7 +103,9 @@ struct ProactiveController {
             try APIJSON.response(try await proactive.requeue(try request.uuidParameter("id", context: context)))
         }
         group.post("messages/receipts") { request, _ in
-            try APIJSON.response(try await proactive.receipt(try await request.decodeJSON(DeliveryReceipt.self)))
+            // The gateway learns the state only, never the message's address or text.
+            let m = try await proactive.receipt(try await request.decodeJSON(DeliveryReceipt.self))
+            return try APIJSON.response(ReceiptAnswer(id: m.id, status: m.status))
         }
         group.get("outbox") { request, _ in
             let counts = try await proactive.statusCounts(channel: try request.enumQuery("channel", as: OutboundChannel.self))

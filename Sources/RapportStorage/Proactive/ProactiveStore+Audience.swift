@@ -69,9 +69,9 @@ extension ProactiveStore {
                 if emails[party] == nil { emails[party] = value }
             } else {
                 let label = try row.string("label")
-                guard let mobile = PhoneNumber.mobileness(e164: value, label: label) else { continue }
-                if let known = mobiles[party], known.1 || !mobile { continue }
-                mobiles[party] = (value, mobile)
+                // SMS only to numbers known to be mobile (labelled so, or a Russian +79…).
+                guard PhoneNumber.mobileness(e164: value, label: label) == true else { continue }
+                if mobiles[party] == nil { mobiles[party] = (value, true) }
             }
         }
         var consents: [UUID: [Consent]] = [:]

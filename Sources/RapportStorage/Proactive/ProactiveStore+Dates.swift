@@ -16,7 +16,9 @@ extension ProactiveStore {
             let (select, extra) = try await Self.occurrences(trigger, rule: rule, today: today, days: days, on: db)
             guard !extra.isEmpty else { return 0 }
             let audience = Audience(select: select, refVariable: nil)
+            // Only the rows whose occurrence is due (the SQL filter can be wider, e.g. a birth year span).
             let recipients = try await Self.recipients(audience, rule: rule, now: now, extra: extra, on: db, engine: engine)
+                .filter { $0.occurrence != nil }
             var planner = MessagePlanner(rule: rule, eventType: nil, eventValues: [:], eventId: nil, now: now, defaultTimeZone: defaultTimeZone)
             let messages = recipients.compactMap { planner.plan($0, id: .timeOrdered(at: now)) }
             var fresh = 0
@@ -54,20 +56,23 @@ extension ProactiveStore {
                 extra[try row.decode(column: "ref", as: String.self).lowercased()] = ("birthday:\(day)", ["party.birth_date": Self.dayMonth(day)])
             }
         case .relatedBirthday, .relatedAge:
+            // A related person linked as a party of their own has their birth date and name there.
+            let born: SQLQueryString = "COALESCE(related_birth_date, (SELECT birth_date FROM parties rp WHERE rp.id = related_party_id))"
             var where_: SQLQueryString
             if trigger == .relatedBirthday {
-                where_ = "related_birth_date IS NOT NULL AND substr(related_birth_date, 6, 5) IN \(md)"
+                where_ = born + " IS NOT NULL AND substr(" + born + ", 6, 5) IN \(md)"
             } else {
                 let age = rule.age ?? 0
                 let from = try CivilDate(year: today.year - age, month: 1, day: 1), to = try CivilDate(year: today.year - age + 2, month: 1, day: 1)
-                where_ = "related_birth_date >= \(bind: from.description) AND related_birth_date < \(bind: to.description)"
+                where_ = born + " >= \(bind: from.description) AND " + born + " < \(bind: to.description)"
             }
             if let kinds = rule.relationshipKinds, !kinds.isEmpty {
                 where_ = where_ + " AND kind IN \(SQLBind.group(kinds.map(\.rawValue)))"
             }
             filter = "SELECT party_id, CAST(id AS TEXT) AS ref FROM relationships WHERE " + where_
-            for row in try await db.raw("SELECT CAST(id AS TEXT) AS ref, kind, related_name, related_birth_date FROM relationships WHERE " + where_).all() {
-                let born = try CivilDate(parsing: try row.decode(column: "related_birth_date", as: String.self))
+            for row in try await db.raw("SELECT CAST(id AS TEXT) AS ref, kind, COALESCE(related_name, (SELECT display_name FROM parties rp WHERE rp.id = related_party_id)) AS related_name, "
+                                        + born + " AS born FROM relationships WHERE " + where_).all() {
+                let born = try CivilDate(parsing: try row.decode(column: "born", as: String.self))
                 let day: CivilDate
                 if trigger == .relatedBirthday { day = DateOccurrence.nextAnniversary(of: born, onOrAfter: today) }
                 else { guard let d = DateOccurrence.reaching(age: rule.age ?? 0, born: born) else { continue }; day = d }

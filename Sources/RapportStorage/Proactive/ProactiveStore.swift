@@ -255,6 +255,13 @@ public struct ProactiveStore: Sendable {
         try await database.read { db in try await db.record(BusinessEventRow.self, from: "business_events", id: id)?.event }
     }
 
+    public func event(type: String, externalId: String) async throws -> BusinessEvent? {
+        try await database.read { db in
+            try await db.select().column("*").from("business_events").where("event_type", .equal, SQLBind(type))
+                .where("external_id", .equal, SQLBind(externalId)).first()?.decode(model: BusinessEventRow.self, with: recordDecoder).event
+        }
+    }
+
     public func events(eventType: String?, page: PageRequest) async throws -> Page<BusinessEvent> {
         try await database.read { db in
             var q = db.select().column("*").from("business_events")
@@ -332,12 +339,19 @@ public struct ProactiveStore: Sendable {
 
     /// Withdrawing a consent stops the messages still waiting that relied on it.
     static func cancelQueued(after consent: Consent, on db: any SQLDatabase) async throws {
+        // A channel with its own answer in force keeps deciding for itself.
+        var keep: [String] = []
+        if consent.channel == nil {
+            let current = ConsentSummary.current(try await ProfileStore.consents(of: consent.partyId, on: db).filter { $0.purpose == consent.purpose })
+            keep = current.filter { $0.channel != nil && $0.granted }.compactMap { $0.channel?.rawValue }
+        }
         var q = db.update("outbound_messages").set("status", to: SQLBind(MessageStatus.cancelled.rawValue))
             .set("reason", to: SQLBind("consent_withdrawn")).set("updated_at", to: SQLBind(consent.recordedAt))
             .where("party_id", .equal, SQLBind(consent.partyId)).where("purpose", .equal, SQLBind(consent.purpose))
             .where("status", .equal, SQLBind(MessageStatus.queued.rawValue))
             .where("channel", .notEqual, SQLBind(OutboundChannel.webhook.rawValue))
         if let channel = consent.channel { q = q.where("channel", .equal, SQLBind(channel.rawValue)) }
+        if !keep.isEmpty { q = q.where("channel", .notIn, SQLBind.group(keep)) }
         try await q.run()
     }
 }
