@@ -112,4 +112,20 @@ import Testing
             _ = clock
         }
     }
+
+    @Test(arguments: TestEngine.available)
+    func theRuleEditorPreviewsWhatOneCustomerWouldGetAndStoresNothing(engine: TestEngine) async throws {
+        try await withDemo(engine) { services, clock in
+            let payload: [String: PayloadValue] = ["flight_number": .string("SU1234"), "flight_date": .string(CivilDate(clock.now()).description),
+                                                   "gate": .string("A3"), "departs_at": .string("2026-11-27T18:00:00Z")]
+            let pavel = try await party(services, .phone, "+7 926 777 11 22"), daria = try await party(services, .phone, "+7 926 555 66 77")
+            let forPavel = try await services.proactive.preview(key: "gate-change", partyId: pavel, payload: payload)
+            #expect(forPavel.status == .queued && forPavel.channel == .sms && forPavel.body == "Рейс SU1234: посадка через выход A3, вылет 27.11.2026 21:00.")
+            let forDaria = try await services.proactive.preview(key: "gate-change", partyId: daria, payload: payload)
+            #expect(forDaria.status == .suppressed && forDaria.reason == "no_consent")
+            // A payload the event type refuses is refused here too, and nothing was stored
+            await #expect(throws: RapportError.self) { try await services.proactive.preview(key: "gate-change", partyId: pavel, payload: ["gate": .string("A3")]) }
+            #expect(try await services.proactive.messages(MessageQuery(page: try PageRequest())).items.allSatisfy { $0.ruleKey != "gate-change" })
+        }
+    }
 }

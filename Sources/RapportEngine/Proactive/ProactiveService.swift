@@ -93,6 +93,25 @@ public struct ProactiveService: Sendable {
         return versions
     }
 
+    /// What the rule would send one customer for this payload (nothing is stored): the channel,
+    /// address, rendered text and time — or the reason nothing would go.
+    public func preview(key: String, partyId: UUID?, payload: [String: PayloadValue]?) async throws -> OutboundMessage {
+        let rule = try await rule(key)
+        let partyId = try Validate.required(partyId, "party_id")
+        var type: EventType? = nil
+        var values: [String: String] = [:]
+        if rule.trigger == .event, let typeKey = rule.eventType {
+            let t = try await eventType(typeKey)
+            values = try t.validate(payload: try Validate.required(payload, "payload"))
+            type = t
+        }
+        guard let m = try await store.preview(rule, eventType: type, payload: values, partyId: partyId, now: clock.now(), defaultTimeZone: defaultTimeZone) else {
+            throw RapportError(.conflict, code: "party_merged", message: "the party was merged or erased; preview its survivor",
+                               messageRu: "контрагент объединён или удалён; используйте основную запись")
+        }
+        return m
+    }
+
     static func input(of r: ProactiveRule) -> ProactiveRuleInput {
         ProactiveRuleInput(key: r.key, name: r.name, enabled: r.enabled, trigger: r.trigger, eventType: r.eventType, dateTrigger: r.dateTrigger,
                            daysBefore: r.daysBefore, age: r.age, relationshipKinds: r.relationshipKinds, conditions: r.conditions,

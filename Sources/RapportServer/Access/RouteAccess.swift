@@ -78,6 +78,7 @@ public enum RouteAccess {
                                                      "PUT /rules/{key}/enabled", "POST /messages/{id}/retry"])
         set(.businessEvents, .change, ["POST /events", "POST /messages/receipts"])
         set(.customerRead, .read, ["GET /events", "GET /events/{id}", "GET /messages", "GET /messages/{id}", "GET /bookings"])
+        set(.proactiveManage, .read, ["POST /rules/{key}/preview"])
         set(.salesWrite, .change, ["POST /bookings"])
         return r
     }()

@@ -9,6 +9,7 @@ struct ProactiveController {
     var proactive: ProactiveService { services.proactive }
 
     struct EnabledBody: Decodable { var enabled: Bool? }
+    struct PreviewBody: Decodable { var partyId: UUID?; var payload: [String: PayloadValue]? }
 
     /// The answer to a posted event: the event with what each rule did, and whether it was a repeat.
     struct EventAnswer: Encodable, Sendable {
@@ -65,6 +66,10 @@ struct ProactiveController {
             let enabled = try await request.decodeJSON(EnabledBody.self).enabled
             guard let enabled else { throw RapportError.missingField("enabled") }
             return try APIJSON.response(try await proactive.setRuleEnabled(key: try context.parameters.require("key"), enabled: enabled))
+        }
+        group.post("rules/:key/preview") { request, context in
+            let body = try await request.decodeJSON(PreviewBody.self)
+            return try APIJSON.response(try await proactive.preview(key: try context.parameters.require("key"), partyId: body.partyId, payload: body.payload))
         }
         // Business events
         group.post("events") { request, _ in

@@ -320,6 +320,28 @@ public struct ProactiveStore: Sendable {
         }
     }
 
+    /// What `rule` would decide for one customer with this event payload, without storing anything
+    /// (the rule editor's preview).
+    public func preview(_ rule: ProactiveRule, eventType: EventType?, payload: [String: String], partyId: UUID, now: Date,
+                        defaultTimeZone: TimeZone) async throws -> OutboundMessage? {
+        let engine = database.engine
+        return try await database.read { db in
+            guard try await db.exists("parties", id: partyId) else { throw RapportError.notFound("party", partyId.uuidString.lowercased()) }
+            // The order, booking or contract number the event would have found them by, from the payload.
+            let (field, variable): (String, String?) = switch rule.audience {
+            case .order: ("order_number", "order.number")
+            case .booking, .flight: ("booking_ref", "booking.ref")
+            case .contract: ("contract_number", "contract.number")
+            case .party, nil: ("", nil)
+            }
+            let ref = payload[field] ?? ""
+            let audience = Audience(select: "SELECT id AS party_id, \(bind: ref) AS ref FROM parties WHERE id = \(bind: partyId)", refVariable: variable)
+            var planner = MessagePlanner(rule: rule, eventType: eventType, eventValues: payload, eventId: nil, now: now, defaultTimeZone: defaultTimeZone)
+            guard let recipient = try await Self.recipients(audience, rule: rule, now: now, on: db, engine: engine).first else { return nil }
+            return planner.plan(recipient, id: UUID())
+        }
+    }
+
     static func count(_ messages: [OutboundMessage], into outcome: inout RuleOutcome) {
         for m in messages {
             if m.status == .queued { outcome.queued += 1 } else { outcome.suppressed[m.reason ?? "suppressed", default: 0] += 1 }
