@@ -43,22 +43,29 @@ extension ProactiveStore {
     /// `extra` adds values per `ref` (a date occurrence's related person, say) and its occurrence key.
     static func recipients(_ audience: Audience, rule: ProactiveRule, now: Date, extra: [String: (occurrence: String, values: [String: String])] = [:],
                            on db: any SQLDatabase, engine: SQLEngine) async throws -> [Recipient] {
+        try await recipients(audience, rule: rule, now: now, extra: extra) { query in try await db.raw(query).all() }
+    }
+
+    /// The same with each statement run by `fetch` — on readers of their own, so that they run in
+    /// parallel, when the caller does not need them inside its transaction.
+    static func recipients(_ audience: Audience, rule: ProactiveRule, now: Date, extra: [String: (occurrence: String, values: [String: String])] = [:],
+                           fetch: @escaping @Sendable (SQLQueryString) async throws -> [any SQLRow]) async throws -> [Recipient] {
         let members: SQLQueryString = "SELECT party_id FROM (" + audience.select + ") aud"
         // The secondary statements run on the database's threads while this one decodes the people
         // (SQLite serialises them on its connection; the decoding overlaps).
-        async let identityRows = db.raw("SELECT party_id, kind, normalized, label FROM identities WHERE kind IN ('phone', 'email') AND party_id IN ("
-                                        + members + ")").all()
-        async let consentRows = db.raw("SELECT id, party_id, channel, granted, recorded_at FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN ("
-                                       + members + ")").all()
-        async let preferredRows = db.raw("""
+        async let identityRows = fetch("SELECT party_id, kind, normalized, label FROM identities WHERE kind IN ('phone', 'email') AND party_id IN ("
+                                        + members + ")")
+        async let consentRows = fetch("SELECT id, party_id, channel, granted, recorded_at FROM consents WHERE purpose = \(bind: rule.purpose) AND party_id IN ("
+                                       + members + ")")
+        async let preferredRows = fetch("""
             SELECT party_id, value FROM party_facts WHERE key = 'preferred_channel' AND status = 'answered' AND superseded_at IS NULL
             AND party_id IN (
-            """ + members + ")").all()
-        let people = try await db.raw("""
+            """ + members + ")")
+        let people = try await fetch("""
             SELECT aud.ref, p.id, p.kind, p.display_name, p.surname, p.given_name, p.patronymic, p.language, p.time_zone,
                    p.lifecycle_stage, p.value_tier, p.country
             FROM (
-            """ + audience.select + ") aud JOIN parties p ON p.id = aud.party_id WHERE p.merged_into_id IS NULL AND p.erased_at IS NULL").all()
+            """ + audience.select + ") aud JOIN parties p ON p.id = aud.party_id WHERE p.merged_into_id IS NULL AND p.erased_at IS NULL")
 
         var mobiles: [UUID: (String, Bool)] = [:], emails: [UUID: String] = [:]
         for r in try await identityRows {
@@ -93,10 +100,10 @@ extension ProactiveStore {
         var recent: [UUID: Int] = [:]
         if let cap = rule.frequencyCap {
             let since = now.addingTimeInterval(-Double(cap.windowHours) * 3600)
-            for row in try await db.raw("""
+            for row in try await fetch("""
                 SELECT party_id, COUNT(*) AS n FROM outbound_messages WHERE purpose = \(bind: rule.purpose) AND created_at >= \(bind: since)
                 AND status NOT IN ('suppressed', 'cancelled') AND party_id IN (
-                """ + members + ") GROUP BY party_id").all() {
+                """ + members + ") GROUP BY party_id") {
                 recent[try row.decode(column: "party_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
             }
         }

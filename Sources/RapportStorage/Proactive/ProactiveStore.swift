@@ -274,8 +274,27 @@ public struct ProactiveStore: Sendable {
     /// nothing is decided that is not durably queued, and nothing queued without its event. A
     /// repeat of an event already received (same type and external id) returns the first one and
     /// changes nothing (`duplicate` true).
+    ///
+    /// The audiences are read before the write transaction, their statements in parallel on
+    /// readers, so the single writer is held only for the inserts. What can change in between is
+    /// safe: a consent withdrawn or a person erased meanwhile is caught when the message is
+    /// claimed (`noLongerAllowed`), and a repeat of the event is caught again inside the write.
     public func intake(_ event: BusinessEvent, eventType: EventType, defaultTimeZone: TimeZone) async throws -> (event: BusinessEvent, duplicate: Bool) {
-        let engine = database.engine, writer = database.sqliteWriter
+        let writer = database.sqliteWriter, database = self.database
+        if let external = event.externalId, let seen = try await self.event(type: event.eventType, externalId: external) { return (seen, true) }
+        let rules = try await database.read { db in try await Self.currentRules(eventType: event.eventType, enabledOnly: true, on: db) }
+        var audiences: [(rule: ProactiveRule, recipients: [Recipient]?)] = []
+        for rule in rules {
+            let planner = MessagePlanner(rule: rule, eventType: eventType, eventValues: event.payload, eventId: event.id,
+                                         now: event.receivedAt, defaultTimeZone: defaultTimeZone)
+            guard planner.eventConditionsHold() else { audiences.append((rule, nil)); continue }
+            let audience = Self.audience(rule.audience ?? .party, payload: event.payload)
+            let recipients = try await Self.recipients(audience, rule: rule, now: event.receivedAt) { query in
+                try await database.read { db in try await db.raw(query).all() }
+            }
+            audiences.append((rule, recipients))
+        }
+        let planned = audiences
         return try await database.write { db in
             if let external = event.externalId,
                let seen = try await db.select().column("*").from("business_events").where("event_type", .equal, SQLBind(event.eventType))
@@ -284,16 +303,18 @@ public struct ProactiveStore: Sendable {
             }
             var stored = event
             try await db.insertRecord("business_events", try BusinessEventRow(stored))
+            // A person erased since the audience was read gets nothing (and no copy of their name).
+            let erased = Set(try await db.select().column("id").from("parties").where("erased_at", .greaterThanOrEqual, SQLBind(event.receivedAt))
+                .all().map { try RowReader($0).required(try RowReader($0).uuid("id"), "id") })
             var outcomes: [RuleOutcome] = []
-            for rule in try await Self.currentRules(eventType: event.eventType, enabledOnly: true, on: db) {
-                var planner = MessagePlanner(rule: rule, eventType: eventType, eventValues: event.payload, eventId: event.id,
-                                             now: event.receivedAt, defaultTimeZone: defaultTimeZone)
-                guard planner.eventConditionsHold() else {
+            for (rule, found) in planned {
+                guard var recipients = found else {
                     outcomes.append(RuleOutcome(ruleKey: rule.key, ruleVersion: rule.version, fired: false, audience: 0, queued: 0, suppressed: [:]))
                     continue
                 }
-                let audience = Self.audience(rule.audience ?? .party, payload: event.payload)
-                let recipients = try await Self.recipients(audience, rule: rule, now: event.receivedAt, on: db, engine: engine)
+                if !erased.isEmpty { recipients.removeAll { erased.contains($0.partyId) } }
+                var planner = MessagePlanner(rule: rule, eventType: eventType, eventValues: event.payload, eventId: event.id,
+                                             now: event.receivedAt, defaultTimeZone: defaultTimeZone)
                 // Decide a slice while the previous one is being written (the writes run on the
                 // database's thread, the decisions on this one).
                 var counted = RuleOutcome(ruleKey: rule.key, ruleVersion: rule.version, fired: true, audience: recipients.count, queued: 0, suppressed: [:])
