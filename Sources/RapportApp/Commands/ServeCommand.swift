@@ -7,7 +7,12 @@ import RapportEngine
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API. Zero configuration: SQLite under ./data, port 8080, migrations applied.")
+        abstract: "Run the HTTP API. Zero configuration: SQLite under ./data, port 8080, migrations applied.",
+        discussion: """
+        Unless RAPPORT_WORKERS=off, the node also runs the outbox dispatcher (sends queued messages on the
+        channels configured here: RAPPORT_SMS_GATEWAY_URL, RAPPORT_SMTP_HOST, RAPPORT_WEBHOOK_SECRET) and the
+        date-rule scheduler. Every key is listed in docs/operations.md.
+        """)
 
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on (default 127.0.0.1, or RAPPORT_HOST).") var host: String?
@@ -17,13 +22,18 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try AppConfig(database: db.database, host: host, port: port)
         let runtime = try await RapportRuntime.open(config)
-        if demo {
-            let summary = try await DemoDataSet(services: runtime.services).load()
-            say(summary.description)
-            sayDemoUsers(try await DemoUsers(services: runtime.services).load())
-        }
-        if try await runtime.services.access.userCount() == 0 {
-            say("No users yet: create the first administrator with `rapport admin create --login NAME` (the password is read from standard input).")
+        do {
+            if demo {
+                let summary = try await DemoDataSet(services: runtime.services).load()
+                say(summary.description)
+                sayDemoUsers(try await DemoUsers(services: runtime.services).load())
+            }
+            if try await runtime.services.access.userCount() == 0 {
+                say("No users yet: create the first administrator with `rapport admin create --login NAME` (the password is read from standard input).")
+            }
+        } catch {
+            await runtime.close()
+            throw error
         }
         let app = buildApplication(runtime)
         say("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
