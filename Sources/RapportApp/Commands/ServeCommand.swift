@@ -8,11 +8,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the HTTP API. Zero configuration: SQLite under ./data, port 8080, migrations applied.",
-        discussion: """
-        Unless RAPPORT_WORKERS=off, the node also runs the outbox dispatcher (sends queued messages on the
-        channels configured here: RAPPORT_SMS_GATEWAY_URL, RAPPORT_SMTP_HOST, RAPPORT_WEBHOOK_SECRET) and the
-        date-rule scheduler. Every key is listed in docs/operations.md.
-        """)
+        discussion: "Unless RAPPORT_WORKERS=off, the node also runs the outbox dispatcher (it sends queued messages on the channels "
+            + "configured here: RAPPORT_SMS_GATEWAY_URL, RAPPORT_SMTP_HOST, RAPPORT_WEBHOOK_SECRET) and the date-rule scheduler. "
+            + "Every key is listed in docs/operations.md.")
 
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Address to listen on (default 127.0.0.1, or RAPPORT_HOST).") var host: String?
