@@ -128,4 +128,35 @@ import Testing
             #expect(try await services.proactive.messages(MessageQuery(page: try PageRequest())).items.allSatisfy { $0.ruleKey != "gate-change" })
         }
     }
+
+    /// A channel that takes its time (a slow gateway), counting the sends it was given.
+    final class SlowChannel: MessageChannel, @unchecked Sendable {
+        let lock = NSLock()
+        var sends = 0
+        func send(_ message: OutboundMessage) async -> SendOutcome {
+            lock.withLock { sends += 1 }
+            try? await Task.sleep(for: .milliseconds(80))
+            return .sent(providerId: nil)
+        }
+    }
+
+    @Test func aDispatcherStopsStartingSendsWhenItsLeaseIsNearlyGoneAndPutsTheRestBack() async throws {
+        try await withTestDatabase(.sqlite) { db in
+            let clock = FixedClock(IdentificationScenarioTests.now)
+            let services = Services(database: db, clock: clock, normalizer: IdentityNormalizer())
+            _ = try await DemoDataSet(services: services).load()
+            let today = CivilDate(clock.now())
+            _ = try await services.proactive.post(BusinessEventInput(eventType: "flight.cancelled", payload: [
+                "flight_number": .string("SU1234"), "flight_date": .string(today.description)]))
+            let slow = SlowChannel()
+            // A lease of 0.1 s: the first send (80 ms) is started, the next ones would start too late
+            let dispatcher = OutboxDispatcher(store: ProactiveStore(database: db), channels: ChannelSet(sms: slow, email: slow),
+                                              clock: clock, settings: .init(batchSize: 10, concurrency: 1, leaseSeconds: 0.1))
+            let handled = try await dispatcher.runOnce()
+            #expect(handled == 2 && slow.sends == 1)
+            let messages = try await services.proactive.messages(MessageQuery(ruleKey: "flight-cancelled", page: try PageRequest())).items
+            #expect(messages.filter { $0.status == .sent }.count == 1)
+            #expect(messages.filter { $0.status == .queued && $0.lastError == "lease ran out before sending" }.count == 1)
+        }
+    }
 }

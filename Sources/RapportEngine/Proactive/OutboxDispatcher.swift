@@ -83,11 +83,11 @@ public actor OutboxDispatcher {
             var inFlight = 0
             while !claimed.isEmpty || inFlight > 0 {
                 while inFlight < settings.concurrency, let m = claimed.popLast() {
-                    inFlight += 1
                     if ContinuousClock.now > lastStart {
                         results.append(ProactiveStore.Attempt(message: m, outcome: .retry("lease ran out before sending")))
                         continue
                     }
+                    inFlight += 1
                     group.addTask {
                         guard let c = m.channel, let channel = channels.channel(c) else {
                             return ProactiveStore.Attempt(message: m, outcome: .retry("channel not configured"))
