@@ -55,9 +55,17 @@ public struct BulkLoader: Sendable {
     /// Runs a series of loads with a large page cache on the SQLite writer, restored afterwards.
     /// Each transaction then writes every dirty index page to the WAL once instead of spilling and
     /// rewriting it, which cut the bytes written by a 1 M / 10 M load several times over
-    /// (docs/benchmarks.md). No effect on PostgreSQL.
+    /// (docs/benchmarks.md). On PostgreSQL the loaded tables are analysed at the end instead, so
+    /// the planner does not plan the next queries for empty tables.
     public func session<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        guard let connection = database.sqliteWriter else { return try await body() }
+        guard let connection = database.sqliteWriter else {
+            let result = try await body()
+            let engine = database.engine
+            try await database.write { db in
+                try await Statistics.refresh(["parties", "identities", "interactions", "party_search"], on: db, engine: engine)
+            }
+            return result
+        }
         try await database.exclusiveWrite { _ in try await Self.set(bulk: true, on: connection) }
         do {
             let result = try await body()

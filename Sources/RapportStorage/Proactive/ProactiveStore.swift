@@ -247,6 +247,8 @@ public struct ProactiveStore: Sendable {
             for chunk in consents.chunked(1000) { try await db.insertRecords("consents", chunk) }
             for chunk in bookings.chunked(1000) { try await db.insertRecords("bookings", chunk) }
         }
+        let engine = database.engine
+        try await database.write { db in try await Statistics.refresh(["consents", "bookings"], on: db, engine: engine) }
     }
 
     // MARK: Events and their fan-out
