@@ -141,17 +141,7 @@ import Testing
     @Test(arguments: TestEngine.available)
     func aLeaseThatRunsOutHandsTheMessageToTheNextDispatcher(engine: TestEngine) async throws {
         try await withTestDatabase(engine) { db in
-            let store = ProactiveStore(database: db)
-            _ = try await store.createEventType(flightDelayed)
-            _ = try await delayRule(store)
-            let anna = try await person("Иванова", "Анна", phone: "+7 916 111-22-33", email: nil, in: db)
-            try await consent(anna, "travel_alerts", nil, true, in: db)
-            _ = try await store.createBooking(Booking(id: .timeOrdered(at: t0), partyId: anna, bookingRef: "R1", flightNumber: "SU1234",
-                                                      flightDate: try CivilDate(year: 2026, month: 11, day: 18), origin: nil, destination: nil, seat: nil, createdAt: t0))
-            _ = try await store.intake(BusinessEvent(id: .timeOrdered(at: t0), eventType: "flight.delayed", externalId: nil,
-                                                     payload: ["flight_number": "SU1234", "flight_date": "2026-11-18", "new_departure": "2026-11-18T14:30:00Z"],
-                                                     occurredAt: t0, receivedAt: t0, outcome: EventOutcome(rules: [])),
-                                       eventType: flightDelayed, defaultTimeZone: msk)
+            let (store, anna, _) = try await queuedOne(db)
             // Given a dispatcher that claimed the message and died
             let first = try await store.claim(limit: 10, now: t0, leaseUntil: t0.addingTimeInterval(60), channels: [.sms])
             // When its lease has run out, the next claim takes it again — same id, so the same idempotency key
@@ -170,17 +160,7 @@ import Testing
     @Test(arguments: TestEngine.available)
     func withdrawingConsentCancelsMessagesStillWaiting(engine: TestEngine) async throws {
         try await withTestDatabase(engine) { db in
-            let store = ProactiveStore(database: db)
-            _ = try await store.createEventType(flightDelayed)
-            _ = try await delayRule(store)
-            let anna = try await person("Иванова", "Анна", phone: "+7 916 111-22-33", email: nil, in: db)
-            try await consent(anna, "travel_alerts", nil, true, in: db)
-            _ = try await store.createBooking(Booking(id: .timeOrdered(at: t0), partyId: anna, bookingRef: "R1", flightNumber: "SU1234",
-                                                      flightDate: try CivilDate(year: 2026, month: 11, day: 18), origin: nil, destination: nil, seat: nil, createdAt: t0))
-            let (event, _) = try await store.intake(BusinessEvent(id: .timeOrdered(at: t0), eventType: "flight.delayed", externalId: nil,
-                                                                  payload: ["flight_number": "SU1234", "flight_date": "2026-11-18", "new_departure": "2026-11-18T14:30:00Z"],
-                                                                  occurredAt: t0, receivedAt: t0, outcome: EventOutcome(rules: [])),
-                                                    eventType: flightDelayed, defaultTimeZone: msk)
+            let (store, anna, event) = try await queuedOne(db)
             try await consent(anna, "travel_alerts", .sms, false, in: db, at: t0.addingTimeInterval(5))
             let m = try #require(try await store.messages(MessageQuery(eventId: event.id, page: try PageRequest())).items.first)
             #expect(m.status == .cancelled && m.reason == "consent_withdrawn")
@@ -219,7 +199,8 @@ import Testing
     }
 
     /// Given one passenger with consent and a queued delay message, claimed by a dispatcher.
-    func claimedOne(_ db: Database) async throws -> (ProactiveStore, UUID, OutboundMessage) {
+    /// Given one passenger with a mobile and consent on SU1234, and the delay posted: one SMS queued.
+    func queuedOne(_ db: Database) async throws -> (ProactiveStore, UUID, BusinessEvent) {
         let store = ProactiveStore(database: db)
         _ = try await store.createEventType(flightDelayed)
         _ = try await delayRule(store)
@@ -227,10 +208,16 @@ import Testing
         try await consent(anna, "travel_alerts", nil, true, in: db)
         _ = try await store.createBooking(Booking(id: .timeOrdered(at: t0), partyId: anna, bookingRef: "R1", flightNumber: "SU1234",
                                                   flightDate: try CivilDate(year: 2026, month: 11, day: 18), origin: nil, destination: nil, seat: nil, createdAt: t0))
-        _ = try await store.intake(BusinessEvent(id: .timeOrdered(at: t0), eventType: "flight.delayed", externalId: nil,
-                                                 payload: ["flight_number": "SU1234", "flight_date": "2026-11-18", "new_departure": "2026-11-18T14:30:00Z"],
-                                                 occurredAt: t0, receivedAt: t0, outcome: EventOutcome(rules: [])),
-                                   eventType: flightDelayed, defaultTimeZone: msk)
+        let (event, _) = try await store.intake(BusinessEvent(id: .timeOrdered(at: t0), eventType: "flight.delayed", externalId: nil,
+                                                              payload: ["flight_number": "SU1234", "flight_date": "2026-11-18", "new_departure": "2026-11-18T14:30:00Z"],
+                                                              occurredAt: t0, receivedAt: t0, outcome: EventOutcome(rules: [])),
+                                                eventType: flightDelayed, defaultTimeZone: msk)
+        return (store, anna, event)
+    }
+
+    /// The same message, claimed by a dispatcher.
+    func claimedOne(_ db: Database) async throws -> (ProactiveStore, UUID, OutboundMessage) {
+        let (store, anna, _) = try await queuedOne(db)
         let claimed = try await store.claim(limit: 10, now: t0, leaseUntil: t0.addingTimeInterval(60), channels: [.sms])
         return (store, anna, try #require(claimed.first))
     }

@@ -122,27 +122,22 @@ extension UUID {
 
     /// Parses the 36-character text form (either case) without the C scanner; nil when malformed.
     public init?(text: String) {
-        var utf8 = text.utf8
-        guard utf8.count == 36 else { return nil }
+        let chars = Array(text.utf8)
+        guard chars.count == 36 else { return nil }
         var bytes = [UInt8](repeating: 0, count: 16)
-        let ok = utf8.withContiguousStorageIfAvailable { chars -> Bool in
-            var b = 0, high = true
-            for (i, c) in chars.enumerated() {
-                if i == 8 || i == 13 || i == 18 || i == 23 { if c != UInt8(ascii: "-") { return false }; continue }
-                let v: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-                default: return false
-                }
-                if high { bytes[b] = v << 4 } else { bytes[b] |= v; b += 1 }
-                high.toggle()
+        var b = 0, high = true
+        for (i, c) in chars.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 { if c != UInt8(ascii: "-") { return nil }; continue }
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: return nil
             }
-            return b == 16
+            if high { bytes[b] = v << 4 } else { bytes[b] |= v; b += 1 }
+            high.toggle()
         }
-        if ok == nil { var copy = text; copy.makeContiguousUTF8(); utf8 = copy.utf8; guard let parsed = UUID(uuidString: copy) else { return nil }; self = parsed; return }
-        guard ok == true else { return nil }
         self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }

@@ -48,15 +48,7 @@ public enum TemplateText {
 
     /// Fills every placeholder; names were checked when the rule was saved.
     public static func render(_ text: String, _ values: [String: String]) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            out += rest[..<open.lowerBound]
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            out += values[name] ?? ""
-            rest = rest[close.upperBound...]
-        }
-        return out + rest
+        CompiledText(text).render { values[$0] }
     }
 }
 

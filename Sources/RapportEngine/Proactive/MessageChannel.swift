@@ -104,10 +104,8 @@ public struct SMSGatewayChannel: MessageChannel {
     public func body(for m: OutboundMessage) -> String {
         let json = settings.contentType.contains("json")
         func esc(_ s: String) -> String { json ? JSONText.escape(s) : (s.addingPercentEncoding(withAllowedCharacters: Self.formSafe) ?? "") }
-        return TemplateText.render(settings.bodyTemplate.replacingOccurrences(of: "{{to}}", with: "{{sms.to}}")
-            .replacingOccurrences(of: "{{text}}", with: "{{sms.text}}").replacingOccurrences(of: "{{id}}", with: "{{sms.id}}")
-            .replacingOccurrences(of: "{{sender}}", with: "{{sms.sender}}"),
-            ["sms.to": esc(m.address ?? ""), "sms.text": esc(m.body ?? ""), "sms.id": esc(m.idempotencyKey), "sms.sender": esc(settings.sender)])
+        return TemplateText.render(settings.bodyTemplate, ["to": esc(m.address ?? ""), "text": esc(m.body ?? ""), "id": esc(m.idempotencyKey),
+                                                          "sender": esc(settings.sender)])
     }
 
     /// ASCII letters, digits and `-._~`: everything else (Cyrillic included) is percent-encoded in a form body.

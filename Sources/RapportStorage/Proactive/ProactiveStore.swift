@@ -151,7 +151,8 @@ public struct ProactiveStore: Sendable {
                 throw RapportError(.conflict, code: "rule_exists", message: "rule \(key) already exists; change it with PUT",
                                    messageRu: "правило \(key) уже существует; измените его через PUT", details: ["key": key])
             }
-            let type = try await eventTypeKey.asyncMap { try await Self.eventType($0, on: db) } ?? nil
+            var type: EventType? = nil
+            if let key = eventTypeKey { type = try await Self.eventType(key, on: db) }
             let rule = try make((current?.version ?? 0) + 1, type)
             if let current {
                 try await db.update("proactive_rules").set("superseded", to: SQLBind(true)).where("id", .equal, SQLBind(current.id)).run()
@@ -398,14 +399,5 @@ public struct ProactiveStore: Sendable {
         if let channel = consent.channel { q = q.where("channel", .equal, SQLBind(channel.rawValue)) }
         if !keep.isEmpty { q = q.where("channel", .notIn, SQLBind.group(keep)) }
         try await q.run()
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): try await transform(w)
-        case .none: nil
-        }
     }
 }
