@@ -21,6 +21,9 @@ public struct Services: Sendable {
     public let contactCentre: ContactCentreService
     public let ivr: IVRService
     public let proactive: ProactiveService
+    public let analytics: AnalyticsService
+    public let offers: OfferService
+    public let campaigns: CampaignService
     public let clock: any Clock
 
     /// `bcryptCost` 12 in production; tests may lower it (4 is bcrypt's minimum) to keep sign-in tests fast.
@@ -36,7 +39,10 @@ public struct Services: Sendable {
         identification = IdentificationService(parties: partyStore, commerce: CommerceStore(database: database), profile: profileStore,
                                                cards: cardStore, normalizer: normalizer, clock: clock)
         profile = ProfileService(store: profileStore, parties: partyStore, clock: clock, bank: TimedCache())
-        cards = CardService(cards: cardStore, profile: profile, clock: clock)
+        analytics = AnalyticsService(store: AnalyticsStore(database: database), settings: profileStore, clock: clock)
+        offers = OfferService(store: OfferStore(database: database), analytics: analytics, parties: partyStore, normalizer: normalizer,
+                              clock: clock, timeZone: timeZone)
+        cards = CardService(cards: cardStore, profile: profile, offers: offers, clock: clock)
         inbound = InboundService(identification: identification, parties: partyStore, interactions: InteractionStore(database: database),
                                  cards: cards, clock: clock)
         merges = MergeService(store: MergeStore(database: database), clock: clock)
@@ -52,5 +58,6 @@ public struct Services: Sendable {
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)
         proactive = ProactiveService(store: ProactiveStore(database: database), clock: clock, defaultTimeZone: timeZone)
+        campaigns = CampaignService(store: CampaignStore(database: database), analytics: analytics, offers: offers, clock: clock)
     }
 }

@@ -32,6 +32,7 @@ public enum RapportRouter {
         IdentificationController(services: services).addRoutes(to: api)
         ContactCentreController(services: services, options: options).addRoutes(to: api)
         ProactiveController(services: services).addRoutes(to: api, channels: options.channels)
+        AnalyticsController(services: services).addRoutes(to: api)
         return router
     }
 }

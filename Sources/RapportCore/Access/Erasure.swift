@@ -81,9 +81,31 @@ public struct Campaign: Codable, Sendable, Equatable, Identifiable {
     public var id: UUID
     public var name: String
     public var createdAt: Date
+    /// Parties on the list (target and control).
     public var size: Int
-    public init(id: UUID, name: String, createdAt: Date, size: Int = 0) {
-        self.id = id; self.name = name; self.createdAt = createdAt; self.size = size
+    /// A measured campaign's key; nil for a plain calling list.
+    public var key: String?
+    public var status: CampaignStatus
+    public var channel: CampaignChannel
+    public var segmentId: UUID?
+    public var offerId: UUID?
+    public var controlPercent: Double
+    public var qaPercent: Double
+    public var responseWindowDays: Int
+    public var definition: CampaignDefinition?
+    public var launchedAt: Date?
+    public var closedAt: Date?
+    public var targetSize: Int
+    public var controlSize: Int
+
+    public init(id: UUID, name: String, createdAt: Date, size: Int = 0, key: String? = nil, status: CampaignStatus = .launched,
+                channel: CampaignChannel = .callList, segmentId: UUID? = nil, offerId: UUID? = nil, controlPercent: Double = 0, qaPercent: Double = 0,
+                responseWindowDays: Int = 30, definition: CampaignDefinition? = nil, launchedAt: Date? = nil, closedAt: Date? = nil,
+                targetSize: Int = 0, controlSize: Int = 0) {
+        self.id = id; self.name = name; self.createdAt = createdAt; self.size = size; self.key = key; self.status = status; self.channel = channel
+        self.segmentId = segmentId; self.offerId = offerId; self.controlPercent = controlPercent; self.qaPercent = qaPercent
+        self.responseWindowDays = responseWindowDays; self.definition = definition; self.launchedAt = launchedAt; self.closedAt = closedAt
+        self.targetSize = targetSize; self.controlSize = controlSize
     }
 }
 

@@ -63,3 +63,20 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         try c.encode(description)
     }
 }
+
+extension CivilDate {
+    /// The calendar date of an instant in a time zone.
+    public init(_ date: Date, in zone: TimeZone) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        self = (try? CivilDate(year: c.year!, month: c.month!, day: c.day!)) ?? CivilDate(date)
+    }
+
+    /// The instant the day starts in a time zone.
+    public func startOfDay(in zone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: Double(daysSince1970) * 86_400)
+    }
+}

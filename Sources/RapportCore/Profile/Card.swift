@@ -109,18 +109,23 @@ public struct Card: Encodable, Sendable {
     public var contactPersons: [ContactPerson]
     /// Merges into or out of this party (undone ones too), newest first, at most 50.
     public var merges: [MergeRecord]
+    /// The party's computed value and tier (nil until value was first computed).
+    public var value: PartyValue?
+    /// Next-best offers for this customer, best first, each with its benefit and why.
+    public var offers: [RankedOffer]
 
     public init(party: Party, identities: [Identity], greeting: Greeting?, probablyCallingAbout: CustomerRequest?, openRequests: [CustomerRequest],
                 lastDelivery: Delivery?, recentOrders: [OrderSummary], returns: [OrderReturn], accountStatus: AccountStatus,
                 contracts: [ContractSummary], lastInteractions: [Interaction], proactiveMessages: [Interaction], facts: [Fact],
                 consents: [Consent], questionsToAsk: [Question], suggestions: [Suggestion], relationships: [Relationship], organisations: [OrganisationContext],
-                contactPersons: [ContactPerson], merges: [MergeRecord]) {
+                contactPersons: [ContactPerson], merges: [MergeRecord], value: PartyValue? = nil, offers: [RankedOffer] = []) {
         self.party = party; self.identities = identities; self.greeting = greeting; self.probablyCallingAbout = probablyCallingAbout
         self.openRequests = openRequests; self.lastDelivery = lastDelivery; self.recentOrders = recentOrders; self.returns = returns
         self.accountStatus = accountStatus; self.contracts = contracts; self.lastInteractions = lastInteractions
         self.proactiveMessages = proactiveMessages; self.facts = facts; self.consents = consents; self.questionsToAsk = questionsToAsk
         self.suggestions = suggestions
         self.relationships = relationships; self.organisations = organisations; self.contactPersons = contactPersons; self.merges = merges
+        self.value = value; self.offers = offers
     }
 }
 

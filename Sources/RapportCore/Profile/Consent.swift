@@ -75,3 +75,11 @@ public enum ConsentSummary {
         return current.first(where: { $0.purpose == purpose && $0.channel == nil })?.granted ?? false
     }
 }
+
+extension ConsentSummary {
+    /// Whether the party agreed to `purpose` on at least one channel (what an offer, which may be
+    /// presented on any channel, needs).
+    public static func allowsAny(_ current: [Consent], purpose: String) -> Bool {
+        PreferredChannel.allCases.contains { allows(current, purpose: purpose, channel: $0) }
+    }
+}

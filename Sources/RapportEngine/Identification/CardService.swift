@@ -7,11 +7,12 @@ import RapportStorage
 public struct CardService: Sendable {
     let cards: CardStore
     let profile: ProfileService
+    let offers: OfferService
     let clock: any Clock
     public var lifeEventRules: [LifeEventRule] = LifeEventRule.standard
 
-    init(cards: CardStore, profile: ProfileService, clock: any Clock) {
-        self.cards = cards; self.profile = profile; self.clock = clock
+    init(cards: CardStore, profile: ProfileService, offers: OfferService, clock: any Clock) {
+        self.cards = cards; self.profile = profile; self.offers = offers; self.clock = clock
     }
 
     /// The card of a party; for a party merged into another, the survivor's card.
@@ -42,6 +43,8 @@ public struct CardService: Sendable {
             let persons = Dictionary(try await cards.parties(data.contactRoles.map(\.personId)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             contactPersons = data.contactRoles.compactMap { role in persons[role.personId].map { ContactPerson(person: $0, role: role) } }
         }
+        async let value = offers.analytics.value(of: data.party.id)
+        async let ranked = offers.ranked(for: data.party.id)
         let preferredForm = data.contactRoles.count == 1 ? data.contactRoles[0].formOfAddress : nil
         return Card(party: data.party, identities: data.identities,
                     greeting: Greeting.of(data.party, preferredFormOfAddress: data.party.kind == .person ? preferredForm : nil),
@@ -51,6 +54,7 @@ public struct CardService: Sendable {
                     contracts: data.contracts, lastInteractions: data.lastInteractions, proactiveMessages: data.proactiveMessages,
                     facts: data.facts, consents: data.consents, questionsToAsk: questions,
                     suggestions: LifeEventSuggestions.suggest(data.relationships, rules: lifeEventRules, today: today),
-                    relationships: data.relationships, organisations: organisations, contactPersons: contactPersons, merges: data.merges)
+                    relationships: data.relationships, organisations: organisations, contactPersons: contactPersons, merges: data.merges,
+                    value: try await value, offers: try await ranked)
     }
 }

@@ -20,7 +20,6 @@ struct AccessController {
         let csrfToken: String?
         let expiresAt: Date?
     }
-    struct CampaignBody: Decodable { let name: String }
     struct CampaignPartiesBody: Decodable { let partyIds: [UUID] }
     struct CampaignSize: Encodable { let campaignId: UUID; let size: Int }
 
@@ -105,7 +104,10 @@ struct AccessController {
             try APIJSON.response(ListBody(items: try await services.access.campaigns()))
         }
         group.post("campaigns") { request, _ in
-            try APIJSON.response(try await services.access.createCampaign(name: try await request.decodeJSON(CampaignBody.self).name), status: .created)
+            // With a segment: a measured campaign (draft, launched later); without: a plain calling list.
+            let input = try await request.decodeJSON(CampaignInput.self)
+            if input.segment != nil { return try APIJSON.response(try await services.campaigns.create(input), status: .created) }
+            return try APIJSON.response(try await services.access.createCampaign(name: input.name ?? ""), status: .created)
         }
         group.post("campaigns/:id/parties") { request, context in
             let id = try request.uuidParameter("id", context: context)

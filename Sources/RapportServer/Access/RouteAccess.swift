@@ -65,6 +65,19 @@ public enum RouteAccess {
         set(.campaignManage, nil, ["GET /campaigns", "POST /campaigns"])
         set(.campaignManage, .change, ["POST /campaigns/{id}/parties"])
         set(.callingList, .read, ["GET /calling-list"])
+        set(.campaignManage, nil, ["GET /value/settings", "GET /value/tiers", "GET /segments", "GET /segments/{key}", "GET /segments/{key}/count",
+                                   "POST /segments/count", "GET /clusters/latest", "GET /clusters/{id}", "GET /offers", "GET /offers/{key}",
+                                   "GET /offers/acceptance", "GET /campaigns/{id}", "GET /campaigns/{id}/effect", "GET /campaigns/{id}/reviews"])
+        set(.campaignManage, .configurationChange, ["PUT /value/settings", "POST /segments", "PATCH /segments/{key}", "POST /offers", "PUT /offers/{key}"])
+        set(.campaignManage, .change, ["POST /value/recompute", "POST /clusters", "POST /campaigns/{id}/launch", "POST /campaigns/{id}/close",
+                                       "POST /campaigns/{id}/reviews/{interactionId}"])
+        set(.campaignManage, .read, ["GET /value/ranking", "GET /campaigns/{id}/qa"])
+        set(.campaignManage, .export, ["GET /segments/{key}/members", "GET /clusters/{id}/members", "GET /offers/{key}/savings"])
+        set(.customerRead, .read, ["GET /parties/{id}/offers", "GET /parties/{id}/statement"])
+        set(.interactionRecord, .change, ["POST /parties/{id}/offer-responses", "POST /campaigns/{id}/calls"])
+        set(.catalogueRead, nil, ["GET /tariffs"])
+        set(.catalogueWrite, .configurationChange, ["PUT /catalogue/items/{id}/rates"])
+        set(.financeWrite, .change, ["POST /usage-records"])
         set(.contactEvents, .change, ["POST /cti/events", "POST /ivr/order-status", "POST /contacts/{id}/survey"])
         set(.agentWork, .read, ["GET /live/agent", "GET /contacts", "GET /contacts/{id}", "GET /contacts/{id}/events"])
         set(.agentWork, nil, ["PUT /agents/{id}/state", "GET /agents/me"])

@@ -167,10 +167,7 @@ extension Request {
 enum ServiceFiguresCSV {
     static func render(_ report: ServiceReport) -> String {
         func n(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "" }
-        func field(_ s: String) -> String {
-            let safe = s.first.map { "=+-@".contains($0) } == true ? "'" + s : s
-            return safe.contains(where: { ",\"\n".contains($0) }) ? "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : safe
-        }
+        let field = CSV.field
         var lines = ["key,label,contacts,answered,abandoned,asa_seconds,aht_seconds,abandonment_rate,service_level,first_contact_resolution,csat,csat_average,survey_answers"]
         for f in report.groups + [report.total] {
             lines.append([field(f.key), field(f.label ?? ""), String(f.contacts), String(f.answered), String(f.abandoned),
@@ -178,5 +175,19 @@ enum ServiceFiguresCSV {
                           n(f.firstContactResolution), n(f.csat), n(f.csatAverage), String(f.surveyAnswers)].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// CSV for spreadsheets: fields quoted when needed, and a leading `= + - @` neutralised so a
+/// spreadsheet never runs a customer's text as a formula.
+enum CSV {
+    static func field(_ s: String) -> String {
+        let safe = s.first.map { "=+-@".contains($0) } == true ? "'" + s : s
+        return safe.contains(where: { ",\"\n".contains($0) }) ? "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : safe
+    }
+
+    static func response(_ lines: [String], filename: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
+                 body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
     }
 }

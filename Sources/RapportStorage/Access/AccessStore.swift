@@ -222,20 +222,14 @@ public struct AccessStore: Sendable {
 
     public func createCampaign(_ campaign: Campaign) async throws -> Campaign {
         try await database.write { db in
-            try await db.insert(into: "campaigns").columns("id", "name", "created_at")
-                .values(SQLBind(campaign.id), SQLBind(campaign.name), SQLBind(campaign.createdAt)).run()
+            try await db.insertRecord("campaigns", try CampaignRow(campaign))
             try await db.appendEvent("campaign.created", aggregateId: campaign.id, at: campaign.createdAt)
             return campaign
         }
     }
 
     public func campaigns() async throws -> [Campaign] {
-        try await database.read { db in
-            try await db.raw("""
-                SELECT c.id, c.name, c.created_at, (SELECT COUNT(*) FROM campaign_parties p WHERE p.campaign_id = c.id) AS size
-                FROM campaigns c ORDER BY c.created_at, c.id
-                """).all().records(Campaign.self)
-        }
+        try await database.read { db in try await CampaignStore.campaigns(id: nil, key: nil, on: db) }
     }
 
     /// Adds parties to a campaign's list (those already on it stay); returns the list's size.
@@ -259,11 +253,12 @@ public struct AccessStore: Sendable {
     public func isOnCampaign(_ campaignId: UUID, party: UUID) async throws -> Bool {
         try await database.read { db in
             try await db.select().column("party_id").from("campaign_parties").where("campaign_id", .equal, SQLBind(campaignId))
-                .where("party_id", .equal, SQLBind(party)).first() != nil
+                .where("party_id", .equal, SQLBind(party)).where("arm", .equal, SQLBind(CampaignArm.target.rawValue)).first() != nil
         }
     }
 
-    /// The calling list: name, language, the first phone number and the last outcome on this campaign.
+    /// The calling list: name, language, the first phone number and the last outcome on this
+    /// campaign. The control group is never on it.
     public func callingList(_ campaignId: UUID, limit: Int) async throws -> [CallingListEntry] {
         try await database.read { db in
             try await db.raw("""
@@ -272,7 +267,7 @@ public struct AccessStore: Sendable {
                   (SELECT x.outcome FROM interactions x WHERE x.party_id = p.id AND x.campaign_id = \(bind: campaignId)
                      ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) AS last_outcome
                 FROM campaign_parties c JOIN parties p ON p.id = c.party_id
-                WHERE c.campaign_id = \(bind: campaignId) AND p.merged_into_id IS NULL AND p.erased_at IS NULL
+                WHERE c.campaign_id = \(bind: campaignId) AND c.arm = 'target' AND p.merged_into_id IS NULL AND p.erased_at IS NULL
                 ORDER BY c.added_at, p.id LIMIT \(literal: limit)
                 """).all().records(CallingListEntry.self)
         }

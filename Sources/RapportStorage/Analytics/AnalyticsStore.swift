@@ -1,0 +1,383 @@
+import Foundation
+import RapportCore
+import SQLiteNIO
+import SQLKit
+
+/// Value ranking, saved segments and cluster runs.
+public struct AnalyticsStore: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    // MARK: Value
+
+    /// Live parties' ids (not merged away, not erased), every one of which gets a value.
+    public func livePartyIds() async throws -> [UUID] {
+        try await database.read { db in
+            try await db.raw("SELECT id FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL").all().map {
+                try RowReader($0).required(try RowReader($0).uuid("id"), "id")
+            }
+        }
+    }
+
+    /// Per party: orders placed since `since` (cancelled and returned ones excluded), revenue,
+    /// margin (recorded, else `defaultMarginPermille` of the total) and the last order's time.
+    public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue,
+                       SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS margin, MAX(placed_at) AS last_at
+                FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned')
+                GROUP BY party_id
+                """).all().map { r in
+                let row = RowReader(r)
+                return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
+                                     revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
+                                     lastOrderAt: try row.date("last_at"))
+            }
+        }
+    }
+
+    /// Replaces every stored value with `values` and sets each party's tier (touching only
+    /// parties whose tier changed), in one transaction, and records the run.
+    public func saveValues(_ values: [PartyValue], run: ValueRun) async throws {
+        let sqlite = database.sqliteWriter, engine = database.engine
+        try await database.exclusiveWrite { db in
+            try await db.raw("DELETE FROM party_values").run()
+            if let sqlite {
+                for chunk in values.chunked(2500) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+            } else {
+                for chunk in values.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
+            }
+            try await db.raw("""
+                UPDATE parties SET value_tier = v.tier, updated_at = \(bind: run.finishedAt)
+                FROM party_values v WHERE v.party_id = parties.id AND (parties.value_tier IS NULL OR parties.value_tier <> v.tier)
+                """).run()
+            try await db.insertRecord("value_runs", try ValueRunRow(run))
+            try await Statistics.refresh(["party_values"], on: db, engine: engine)
+        }
+    }
+
+    public func lastValueRun() async throws -> ValueRun? {
+        try await database.read { db in
+            try await db.select().columns("*").from("value_runs").orderBy("started_at", .descending).limit(1).first(decoding: ValueRunRow.self, with: recordDecoder)?.run
+        }
+    }
+
+    public func value(of partyId: UUID) async throws -> PartyValue? {
+        try await database.read { db in try await Self.value(of: partyId, on: db) }
+    }
+
+    static func value(of partyId: UUID, on db: any SQLDatabase) async throws -> PartyValue? {
+        try await db.select().columns("*").from("party_values").where("party_id", .equal, SQLBind(partyId)).first(decoding: PartyValueRow.self, with: recordDecoder)?.value
+    }
+
+    /// The ranking, best first, optionally within one tier.
+    public func ranking(tier: String?, limit: Int, offset: Int) async throws -> [RankedParty] {
+        try await database.read { db in
+            var q: SQLQueryString = """
+                SELECT v.*, p.display_name FROM party_values v JOIN parties p ON p.id = v.party_id
+                WHERE p.merged_into_id IS NULL AND p.erased_at IS NULL
+                """
+            if let tier { q = q + " AND v.tier = \(bind: tier)" }
+            q = q + " ORDER BY v.rank LIMIT \(bind: limit) OFFSET \(bind: offset)"
+            return try await db.raw(q).all().map { row in
+                RankedParty(value: try row.decode(model: PartyValueRow.self, with: recordDecoder).value,
+                            displayName: try row.decode(column: "display_name", as: String.self))
+            }
+        }
+    }
+
+    public func tierCounts() async throws -> [TierCount] {
+        try await database.read { db in
+            try await db.raw("SELECT tier, COUNT(*) AS n, SUM(actual_minor) AS actual FROM party_values GROUP BY tier").all().map { r in
+                let row = RowReader(r)
+                return TierCount(tier: try row.required(try row.string("tier"), "tier"), parties: try row.int("n") ?? 0,
+                                 actualMinor: Int64(try row.int("actual") ?? 0))
+            }
+        }
+    }
+
+    // MARK: Segments
+
+    public func createSegment(_ s: Segment) async throws -> Segment {
+        try await database.write { db in
+            if try await db.select().column("id").from("segments").where("key", .equal, SQLBind(s.key)).first() != nil {
+                throw RapportError(.conflict, code: "segment_exists", message: "segment \(s.key) already exists", messageRu: "сегмент \(s.key) уже существует")
+            }
+            try await db.insertRecord("segments", try SegmentRow(s))
+            try await db.appendEvent("segment.created", aggregateId: s.id, at: s.createdAt)
+            return s
+        }
+    }
+
+    public func updateSegment(_ s: Segment) async throws -> Segment {
+        try await database.write { db in
+            try await db.updateRecord("segments", id: s.id, try SegmentRow(s))
+            try await db.appendEvent("segment.changed", aggregateId: s.id, at: s.updatedAt)
+            return s
+        }
+    }
+
+    public func segment(_ key: String) async throws -> Segment? {
+        try await database.read { db in
+            try await db.select().columns("*").from("segments").where("key", .equal, SQLBind(key)).first(decoding: SegmentRow.self, with: recordDecoder)?.segment
+        }
+    }
+
+    public func segment(id: UUID) async throws -> Segment? {
+        try await database.read { db in try await db.record(SegmentRow.self, from: "segments", id: id)?.segment }
+    }
+
+    public func segments() async throws -> [Segment] {
+        try await database.read { db in
+            try await db.select().columns("*").from("segments").orderBy("key").all(decoding: SegmentRow.self, with: recordDecoder).map { try $0.segment }
+        }
+    }
+
+    func segmentSQL(now: Date, on db: any SQLDatabase) async throws -> SegmentSQL {
+        let run = try await db.select().column("id").from("cluster_runs").orderBy("created_at", .descending).limit(1).first()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+        return SegmentSQL(engine: database.engine, now: now, clusterRun: run)
+    }
+
+    /// How many live parties meet the definition now.
+    public func count(_ d: SegmentDefinition, now: Date) async throws -> Int {
+        try await database.read { db in
+            let sql = try await segmentSQL(now: now, on: db)
+            return try await db.raw("SELECT COUNT(*) AS n FROM parties p WHERE " + sql.whereClause(d)).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Members in id order after `after`, with what a list export needs.
+    public func members(_ d: SegmentDefinition, now: Date, after: UUID?, limit: Int) async throws -> [SegmentMember] {
+        try await database.read { db in
+            let sql = try await segmentSQL(now: now, on: db)
+            var q: SQLQueryString = """
+                SELECT p.id, p.display_name, p.language, p.value_tier,
+                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
+                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
+                FROM parties p WHERE
+                """ + sql.whereClause(d)
+            if let after { q = q + " AND p.id > \(bind: after)" }
+            q = q + " ORDER BY p.id LIMIT \(bind: limit)"
+            return try await db.raw(q).all().map { r in
+                let row = RowReader(r)
+                return SegmentMember(partyId: try row.required(try row.uuid("id"), "id"), displayName: try row.string("display_name") ?? "",
+                                     language: try row.string("language"), valueTier: try row.string("value_tier"),
+                                     phone: try row.string("phone"), email: try row.string("email"))
+            }
+        }
+    }
+
+    /// Whether one party meets the definition (offer eligibility).
+    public func matches(_ d: SegmentDefinition, party: UUID, now: Date) async throws -> Bool {
+        try await database.read { db in
+            let sql = try await segmentSQL(now: now, on: db)
+            return try await db.raw("SELECT p.id FROM parties p WHERE p.id = \(bind: party) AND " + sql.whereClause(d)).first() != nil
+        }
+    }
+
+    /// Members with their value tier (the stratum of a campaign's control group).
+    static func membersWithTier(_ d: SegmentDefinition, sql: SegmentSQL, on db: any SQLDatabase) async throws -> [(partyId: UUID, stratum: String)] {
+        try await db.raw("SELECT p.id, p.value_tier FROM parties p WHERE " + sql.whereClause(d)).all().map { r in
+            let row = RowReader(r)
+            return (try row.required(try row.uuid("id"), "id"), try row.string("value_tier") ?? "none")
+        }
+    }
+
+    // MARK: Clusters
+
+    /// Behavioural features of live parties over the window: days since the last order, orders,
+    /// revenue, interactions, share of digital interactions, complaints.
+    public func clusterFeatures(since: Date, now: Date) async throws -> (ids: [UUID], rows: [[Double]]) {
+        try await database.read { db in
+            let windowDays = max(1, now.timeIntervalSince(since) / 86_400)
+            var index: [UUID: Int] = [:]
+            var ids: [UUID] = [], rows: [[Double]] = []
+            for r in try await db.raw("SELECT id FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL ORDER BY id").all() {
+                let id = try RowReader(r).required(try RowReader(r).uuid("id"), "id")
+                index[id] = ids.count; ids.append(id); rows.append([windowDays, 0, 0, 0, 0, 0])
+            }
+            for r in try await db.raw("""
+                SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue, MAX(placed_at) AS last_at FROM orders
+                WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
+                """).all() {
+                let row = RowReader(r)
+                guard let id = try row.uuid("party_id"), let i = index[id] else { continue }
+                if let last = try row.date("last_at") { rows[i][0] = max(0, now.timeIntervalSince(last) / 86_400) }
+                rows[i][1] = Double(try row.int("n") ?? 0); rows[i][2] = Double(try row.int("revenue") ?? 0)
+            }
+            for r in try await db.raw("""
+                SELECT party_id, COUNT(*) AS n,
+                       SUM(CASE WHEN channel IN ('email', 'web_form', 'chat', 'social') THEN 1 ELSE 0 END) AS digital
+                FROM interactions WHERE party_id IS NOT NULL AND occurred_at >= \(bind: since) GROUP BY party_id
+                """).all() {
+                let row = RowReader(r)
+                guard let id = try row.uuid("party_id"), let i = index[id] else { continue }
+                let n = Double(try row.int("n") ?? 0)
+                rows[i][3] = n; rows[i][4] = n > 0 ? Double(try row.int("digital") ?? 0) / n : 0
+            }
+            for r in try await db.raw("""
+                SELECT party_id, COUNT(*) AS n FROM requests WHERE type = 'complaint' AND opened_at >= \(bind: since) GROUP BY party_id
+                """).all() {
+                let row = RowReader(r)
+                guard let id = try row.uuid("party_id"), let i = index[id] else { continue }
+                rows[i][5] = Double(try row.int("n") ?? 0)
+            }
+            return (ids, rows)
+        }
+    }
+
+    public func saveClusterRun(_ run: ClusterRun, ids: [UUID], assignments: [Int]) async throws {
+        let sqlite = database.sqliteWriter
+        try await database.exclusiveWrite { db in
+            try await db.insertRecord("cluster_runs", try ClusterRunRow(run))
+            let rows = zip(ids, assignments).map { PartyClusterRow(runId: run.id, partyId: $0, cluster: $1) }
+            if let sqlite {
+                for chunk in rows.chunked(5000) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+            } else {
+                for chunk in rows.chunked(1000) { try await db.insertRecords("party_clusters", chunk) }
+            }
+        }
+    }
+
+    public func clusterRun(_ id: UUID?) async throws -> ClusterRun? {
+        try await database.read { db in
+            var q = db.select().columns("*").from("cluster_runs")
+            if let id { q = q.where("id", .equal, SQLBind(id)) }
+            return try await q.orderBy("created_at", .descending).limit(1).first(decoding: ClusterRunRow.self, with: recordDecoder)?.run
+        }
+    }
+
+    /// One cluster's members, in id order after `after`.
+    public func clusterMembers(run: UUID, cluster: Int, after: UUID?, limit: Int) async throws -> [SegmentMember] {
+        try await database.read { db in
+            var q: SQLQueryString = """
+                SELECT p.id, p.display_name, p.language, p.value_tier,
+                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
+                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
+                FROM party_clusters c JOIN parties p ON p.id = c.party_id
+                WHERE c.run_id = \(bind: run) AND c.cluster = \(bind: cluster) AND p.merged_into_id IS NULL AND p.erased_at IS NULL
+                """
+            if let after { q = q + " AND p.id > \(bind: after)" }
+            q = q + " ORDER BY p.id LIMIT \(bind: limit)"
+            return try await db.raw(q).all().map { r in
+                let row = RowReader(r)
+                return SegmentMember(partyId: try row.required(try row.uuid("id"), "id"), displayName: try row.string("display_name") ?? "",
+                                     language: try row.string("language"), valueTier: try row.string("value_tier"),
+                                     phone: try row.string("phone"), email: try row.string("email"))
+            }
+        }
+    }
+}
+
+struct ValueRunRow: Codable, Sendable {
+    var id: UUID
+    var startedAt: Date
+    var finishedAt: Date
+    var parties: Int
+    var settings: String
+    var tiers: String
+    var cause: String
+    init(_ r: ValueRun) throws {
+        id = r.id; startedAt = r.startedAt; finishedAt = r.finishedAt; parties = r.parties; settings = try storedJSON(r.settings)
+        tiers = try storedJSON(r.tiers); cause = r.cause
+    }
+    var run: ValueRun {
+        get throws {
+            ValueRun(id: id, startedAt: startedAt, finishedAt: finishedAt, parties: parties, settings: try fromStoredJSON(ValueSettings.self, settings),
+                     tiers: try fromStoredJSON([TierCount].self, tiers), cause: cause)
+        }
+    }
+}
+
+struct PartyValueRow: Codable, Sendable {
+    var partyId: UUID
+    var actualMinor: Int64
+    var orders: Int
+    var revenueMinor: Int64
+    var lastOrderAt: Date?
+    var recencyScore: Int
+    var frequencyScore: Int
+    var monetaryScore: Int
+    var potentialMinor: Int64
+    var tier: String
+    var rank: Int
+    var computedAt: Date
+    init(_ v: PartyValue) {
+        partyId = v.partyId; actualMinor = v.actualMinor; orders = v.orders; revenueMinor = v.revenueMinor; lastOrderAt = v.lastOrderAt
+        recencyScore = v.recencyScore; frequencyScore = v.frequencyScore; monetaryScore = v.monetaryScore; potentialMinor = v.potentialMinor
+        tier = v.tier; rank = v.rank; computedAt = v.computedAt
+    }
+    var value: PartyValue {
+        PartyValue(partyId: partyId, actualMinor: actualMinor, orders: orders, revenueMinor: revenueMinor, lastOrderAt: lastOrderAt,
+                   recencyScore: recencyScore, frequencyScore: frequencyScore, monetaryScore: monetaryScore, potentialMinor: potentialMinor,
+                   tier: tier, rank: rank, computedAt: computedAt)
+    }
+}
+
+struct SegmentRow: Codable, Sendable {
+    var id: UUID
+    var key: String
+    var name: String
+    var description: String?
+    var definition: String
+    var createdAt: Date
+    var updatedAt: Date
+    init(_ s: Segment) throws {
+        id = s.id; key = s.key; name = s.name; description = s.description; definition = try storedJSON(s.definition)
+        createdAt = s.createdAt; updatedAt = s.updatedAt
+    }
+    var segment: Segment {
+        get throws {
+            Segment(id: id, key: key, name: name, description: description, definition: try fromStoredJSON(SegmentDefinition.self, definition),
+                    createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+}
+
+struct ClusterRunRow: Codable, Sendable {
+    var id: UUID
+    var k: Int
+    var features: String
+    var profiles: String
+    var parties: Int
+    var iterations: Int
+    var createdAt: Date
+    init(_ r: ClusterRun) throws {
+        id = r.id; k = r.k; features = try storedJSON(r.features); profiles = try storedJSON(r.profiles); parties = r.parties
+        iterations = r.iterations; createdAt = r.createdAt
+    }
+    var run: ClusterRun {
+        get throws {
+            ClusterRun(id: id, k: k, features: try fromStoredJSON([ClusterFeature].self, features), profiles: try fromStoredJSON([ClusterProfile].self, profiles),
+                       parties: parties, iterations: iterations, createdAt: createdAt)
+        }
+    }
+}
+
+struct PartyClusterRow: Codable, Sendable {
+    var runId: UUID
+    var partyId: UUID
+    var cluster: Int
+}
+
+extension PartyValue: SQLiteBulkRow {
+    static var table: String { "party_values" }
+    static var columns: [String] {
+        ["party_id", "actual_minor", "orders", "revenue_minor", "last_order_at", "recency_score", "frequency_score", "monetary_score",
+         "potential_minor", "tier", "rank", "computed_at"]
+    }
+    func appendValues(to b: inout [SQLiteData]) {
+        b += [.text(partyId.text()), .integer(Int(actualMinor)), .integer(orders), .integer(Int(revenueMinor)),
+              lastOrderAt.map { .float($0.timeIntervalSince1970) } ?? .null, .integer(recencyScore), .integer(frequencyScore),
+              .integer(monetaryScore), .integer(Int(potentialMinor)), .text(tier), .integer(rank), .float(computedAt.timeIntervalSince1970)]
+    }
+}
+
+extension PartyClusterRow: SQLiteBulkRow {
+    static var table: String { "party_clusters" }
+    static var columns: [String] { ["run_id", "party_id", "cluster"] }
+    func appendValues(to b: inout [SQLiteData]) { b += [.text(runId.text()), .text(partyId.text()), .integer(cluster)] }
+}
