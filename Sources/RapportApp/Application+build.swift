@@ -16,6 +16,7 @@ public struct RapportRuntime: Sendable {
     /// Sends the outbox: channels from the configuration.
     public let dispatcher: OutboxDispatcher
     public let reminders: ReminderScheduler
+    public let valueScheduler: ValueScheduler
     let httpClient: HTTPClient
 
     public static func open(_ config: AppConfig, clock: any Clock = SystemClock(), migrate: Bool = true) async throws -> RapportRuntime {
@@ -42,7 +43,7 @@ public struct RapportRuntime: Sendable {
         await services.proactive.doorbell.register(dispatcher)
         let reminders = ReminderScheduler(proactive: services.proactive, interval: p.reminderInterval)
         return RapportRuntime(config: config, database: database, services: services, dispatcher: dispatcher, reminders: reminders,
-                              httpClient: http)
+                              valueScheduler: ValueScheduler(analytics: services.analytics), httpClient: http)
     }
 
     /// Writes the audit events still in memory, then closes the HTTP client and the database.
@@ -58,7 +59,8 @@ public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
                        services: [LiveStreamCloser(hub: runtime.services.contactCentre.live)]
-                           + (runtime.config.proactive.workers ? [Worker(loop: runtime.dispatcher.run), Worker(loop: runtime.reminders.run)] : []),
+                           + (runtime.config.proactive.workers ? [Worker(loop: runtime.dispatcher.run), Worker(loop: runtime.reminders.run),
+                                                                  Worker(loop: runtime.valueScheduler.run)] : []),
                        logger: logger)
 }
 

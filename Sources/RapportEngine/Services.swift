@@ -58,6 +58,6 @@ public struct Services: Sendable {
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)
         proactive = ProactiveService(store: ProactiveStore(database: database), clock: clock, defaultTimeZone: timeZone)
-        campaigns = CampaignService(store: CampaignStore(database: database), analytics: analytics, offers: offers, clock: clock)
+        campaigns = CampaignService(store: CampaignStore(database: database), analytics: analytics, offers: offers, clock: clock, timeZone: timeZone)
     }
 }

@@ -34,6 +34,22 @@ public struct CampaignDefinition: Codable, Sendable, Equatable {
     }
 }
 
+extension CampaignDefinition {
+    /// The message of an e-mail or SMS campaign as an in-memory rule, so the outbox's planner
+    /// decides it like any proactive message: marketing consent per channel, the customer's
+    /// language, quiet hours 21:00–09:00 in their zone; template variables are the party's
+    /// (`{{party.greeting}}`, …). Its dedup key is `d:campaign.<key>:<party>:` — one per customer.
+    public func messageRule(key: String, channel: CampaignChannel, now: Date) throws -> ProactiveRule {
+        let outbound: OutboundChannel = channel == .sms ? .sms : .email
+        let en = body.map { MessageText(subject: subject, body: $0) }
+        let ru = (bodyRu ?? body).map { MessageText(subject: subjectRu ?? subject, body: $0) }
+        let input = ProactiveRuleInput(key: "campaign.\(key)", name: key, trigger: .date, dateTrigger: .birthday, purpose: "marketing",
+                                       channels: [outbound], template: MessageTemplate(ru: ru, en: en),
+                                       quietHours: QuietHours(start: "21:00", end: "09:00"), smsMaxParts: 4)
+        return try input.make(id: UUID(), version: 1, eventType: nil, now: now, createdBy: nil)
+    }
+}
+
 public struct ScriptStep: Codable, Sendable, Equatable {
     public var text: String
     public var textRu: String
@@ -124,14 +140,17 @@ public struct CampaignInput: Codable, Sendable {
         guard script?.count ?? 0 <= 50 else {
             throw RapportError.invalidField("script", code: "too_long", "at most 50 steps", "не больше 50 шагов")
         }
+        let key = try EventTypeInput.validateKey(try Validate.text(key, "key", max: 100), field: "key")
         if channel != .callList {
-            d.body = try Validate.text(body, "body", max: channel == .sms ? 1000 : 20_000)
-            d.bodyRu = try Validate.optionalText(bodyRu, "body_ru", max: channel == .sms ? 1000 : 20_000)
+            d.body = try Validate.text(body, "body", max: channel == .sms ? 1000 : 10_000)
+            d.bodyRu = try Validate.optionalText(bodyRu, "body_ru", max: channel == .sms ? 1000 : 10_000)
             if channel == .email { d.subject = try Validate.text(subject, "subject", max: 200) }
             d.subjectRu = try Validate.optionalText(subjectRu, "subject_ru", max: 200)
+            // Checked now as a rule would be: known variables only, and an SMS that fits.
+            _ = try d.messageRule(key: key, channel: channel, now: now)
         }
         return Campaign(id: id, name: try Validate.text(name, "name", max: 200), createdAt: now,
-                        key: try EventTypeInput.validateKey(try Validate.text(key, "key", max: 100), field: "key"), status: .draft, channel: channel,
+                        key: key, status: .draft, channel: channel,
                         segmentId: segmentId, offerId: offerId, controlPercent: control, qaPercent: qa, responseWindowDays: window, definition: d)
     }
 }

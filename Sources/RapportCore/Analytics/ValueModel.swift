@@ -3,7 +3,7 @@ import Foundation
 /// How value is computed: the margin window, the margin rate assumed for orders whose margin is
 /// not known, the horizon of the potential estimate, and the tiers by rank.
 public struct ValueSettings: Codable, Sendable, Equatable {
-    /// Orders placed within this many days count towards actual value.
+    /// Purchases (orders and invoice payments) within this many days count towards actual value.
     public var windowDays: Int
     /// Margin assumed for an order without a recorded margin, in per mille of its total (250 = 25 %).
     public var defaultMarginPermille: Int
@@ -121,7 +121,10 @@ public enum ValueModel {
 
     /// Values for every party in `partyIds` (those without activity rank last, with zero value).
     /// Order: actual value, then potential, then revenue, then id, all descending except the id.
-    public static func rank(partyIds: [UUID], activity: [PartyActivity], settings: ValueSettings, now: Date) -> [PartyValue] {
+    /// `contacts` pairs a contact person with their organisation: the person is served at the
+    /// organisation's tier when it is higher than their own.
+    public static func rank(partyIds: [UUID], activity: [PartyActivity], settings: ValueSettings, now: Date,
+                            contacts: [(person: UUID, organisation: UUID)] = []) -> [PartyValue] {
         var byParty: [UUID: PartyActivity] = [:]
         byParty.reserveCapacity(activity.count)
         for a in activity { byParty[a.partyId] = a }
@@ -165,6 +168,15 @@ public enum ValueModel {
             let share = Double(i + 1) / Double(n) * 100
             while cutIndex < settings.tiers.count && share > settings.tiers[cutIndex].topPercent + 1e-9 { cutIndex += 1 }
             values[i].tier = cutIndex < settings.tiers.count ? settings.tiers[cutIndex].tier : settings.baseTier
+        }
+        if !contacts.isEmpty {
+            let order = Dictionary(uniqueKeysWithValues: settings.tierOrder.enumerated().map { ($1, $0) })
+            var index: [UUID: Int] = [:]
+            for (i, v) in values.enumerated() { index[v.partyId] = i }
+            for (person, organisation) in contacts {
+                guard let p = index[person], let o = index[organisation] else { continue }
+                if order[values[o].tier, default: Int.max] < order[values[p].tier, default: Int.max] { values[p].tier = values[o].tier }
+            }
         }
         return values
     }

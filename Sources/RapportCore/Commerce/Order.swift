@@ -15,8 +15,12 @@ public struct Order: Codable, Sendable, Equatable, Identifiable {
     public var lines: [OrderLine]
     public var createdAt: Date
     public var updatedAt: Date
+    /// What the order earned (total less cost), when the selling system knows it; the value
+    /// model assumes its default margin rate otherwise.
+    public var marginMinor: Int64?
 
-    public init(id: UUID, number: String, partyId: UUID, status: OrderStatus, placedAt: Date, totalMinor: Int64, currency: String, recipientName: String?, occasion: String?, lines: [OrderLine], createdAt: Date, updatedAt: Date) {
+    public init(id: UUID, number: String, partyId: UUID, status: OrderStatus, placedAt: Date, totalMinor: Int64, currency: String, recipientName: String?, occasion: String?, lines: [OrderLine], createdAt: Date, updatedAt: Date, marginMinor: Int64? = nil) {
+        self.marginMinor = marginMinor
         self.id = id; self.number = number; self.partyId = partyId; self.status = status; self.placedAt = placedAt; self.totalMinor = totalMinor; self.currency = currency; self.recipientName = recipientName; self.occasion = occasion; self.lines = lines; self.createdAt = createdAt; self.updatedAt = updatedAt
     }
 }
@@ -40,9 +44,11 @@ public struct OrderInput: Codable, Sendable {
     public var recipientName: String?
     public var occasion: String?
     public var lines: [OrderLine]?
+    public var marginMinor: Int64?
 
     public init(number: String?, partyId: UUID?, status: OrderStatus? = .placed, placedAt: Date? = nil, currency: String? = "RUB",
-                recipientName: String? = nil, occasion: String? = nil, lines: [OrderLine]?) {
+                recipientName: String? = nil, occasion: String? = nil, lines: [OrderLine]?, marginMinor: Int64? = nil) {
+        self.marginMinor = marginMinor
         self.number = number; self.partyId = partyId; self.status = status; self.placedAt = placedAt; self.currency = currency
         self.recipientName = recipientName; self.occasion = occasion; self.lines = lines
     }
@@ -64,7 +70,14 @@ public struct OrderInput: Codable, Sendable {
         return Order(id: id, number: try Validate.text(number, "number", max: 100), partyId: try Validate.required(partyId, "party_id"),
                      status: status ?? .placed, placedAt: placedAt ?? now, totalMinor: total, currency: try Validate.currency(currency),
                      recipientName: try Validate.optionalText(recipientName, "recipient_name", max: 300),
-                     occasion: try Validate.optionalText(occasion, "occasion", max: 300), lines: lines, createdAt: now, updatedAt: now)
+                     occasion: try Validate.optionalText(occasion, "occasion", max: 300), lines: lines, createdAt: now, updatedAt: now,
+                     marginMinor: try marginMinor.map { m in
+                         guard m <= total else {
+                             throw RapportError.invalidField("margin_minor", code: "margin_exceeds_total", "the margin cannot exceed the order total",
+                                                             "маржа не может превышать сумму заказа")
+                         }
+                         return m
+                     })
     }
 
     public func apply(to o: inout Order, now: Date) throws {
@@ -72,6 +85,12 @@ public struct OrderInput: Codable, Sendable {
             throw RapportError.invalidField("lines", code: "immutable_field", "an order's number, party and lines cannot change; record a return instead", "номер, покупателя и строки заказа изменить нельзя; оформите возврат")
         }
         if let status { o.status = status }
+        if let marginMinor {
+            guard marginMinor <= o.totalMinor else {
+                throw RapportError.invalidField("margin_minor", code: "margin_exceeds_total", "the margin cannot exceed the order total", "маржа не может превышать сумму заказа")
+            }
+            o.marginMinor = marginMinor
+        }
         if recipientName != nil { o.recipientName = try Validate.optionalText(recipientName, "recipient_name", max: 300) }
         if occasion != nil { o.occasion = try Validate.optionalText(occasion, "occasion", max: 300) }
         o.updatedAt = now

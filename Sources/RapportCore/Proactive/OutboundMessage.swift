@@ -36,16 +36,18 @@ public struct OutboundMessage: Codable, Sendable, Equatable, Identifiable {
     public var sentAt: Date?
     public var deliveredAt: Date?
     public var updatedAt: Date
+    /// The campaign that sent it (nil for rule-driven messages).
+    public var campaignId: UUID?
 
     public init(id: UUID, partyId: UUID, ruleId: UUID?, ruleKey: String?, eventId: UUID?, dedupKey: String, channel: OutboundChannel?,
                 address: String?, purpose: String, language: String?, subject: String?, body: String?, status: MessageStatus, reason: String?,
                 attempts: Int = 0, notBefore: Date, leaseUntil: Date? = nil, lastError: String? = nil, providerId: String? = nil,
-                interactionId: UUID? = nil, createdAt: Date, sentAt: Date? = nil, deliveredAt: Date? = nil, updatedAt: Date) {
+                interactionId: UUID? = nil, createdAt: Date, sentAt: Date? = nil, deliveredAt: Date? = nil, updatedAt: Date, campaignId: UUID? = nil) {
         self.id = id; self.partyId = partyId; self.ruleId = ruleId; self.ruleKey = ruleKey; self.eventId = eventId; self.dedupKey = dedupKey
         self.channel = channel; self.address = address; self.purpose = purpose; self.language = language; self.subject = subject
         self.body = body; self.status = status; self.reason = reason; self.attempts = attempts; self.notBefore = notBefore
         self.leaseUntil = leaseUntil; self.lastError = lastError; self.providerId = providerId; self.interactionId = interactionId
-        self.createdAt = createdAt; self.sentAt = sentAt; self.deliveredAt = deliveredAt; self.updatedAt = updatedAt
+        self.createdAt = createdAt; self.sentAt = sentAt; self.deliveredAt = deliveredAt; self.updatedAt = updatedAt; self.campaignId = campaignId
     }
 
     /// Sent with the message (header or field) so a receiver can drop a repeat delivery.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RapportCore
 import RapportStorage
 
@@ -31,7 +32,8 @@ public struct AnalyticsService: Sendable {
         let started = clock.now()
         async let ids = store.livePartyIds()
         async let activity = store.activity(since: started.addingTimeInterval(-Double(s.windowDays) * 86_400), defaultMarginPermille: s.defaultMarginPermille)
-        let values = ValueModel.rank(partyIds: try await ids, activity: try await activity, settings: s, now: started)
+        async let contacts = store.contactPairs()
+        let values = ValueModel.rank(partyIds: try await ids, activity: try await activity, settings: s, now: started, contacts: try await contacts)
         let run = ValueRun(id: .timeOrdered(at: started), startedAt: started, finishedAt: clock.now(), parties: values.count, settings: s,
                            tiers: ValueModel.distribution(values, settings: s), cause: cause)
         try await store.saveValues(values, run: run)
@@ -126,5 +128,30 @@ public struct AnalyticsService: Sendable {
         let r = try await clusterRun(run)
         guard r.profiles.contains(where: { $0.cluster == cluster }) else { throw RapportError.notFound("cluster", String(cluster)) }
         return try await store.clusterMembers(run: r.id, cluster: cluster, after: after, limit: limit)
+    }
+}
+
+/// Recomputes value on its schedule: every `interval` seconds it checks whether the last run is
+/// older than the settings' `schedule_hours` and, if so, ranks everyone again. A restart simply
+/// checks again; two nodes that both find it due compute the same ranking twice.
+public struct ValueScheduler: Sendable {
+    let analytics: AnalyticsService
+    let interval: Double
+    let logger: Logger
+
+    public init(analytics: AnalyticsService, interval: Double = 600, logger: Logger = Logger(label: "rapport.value")) {
+        self.analytics = analytics; self.interval = interval; self.logger = logger
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if try await analytics.valuesDue() {
+                    let run = try await analytics.recomputeValues(cause: "schedule")
+                    logger.info("value recomputed", metadata: ["parties": "\(run.parties)"])
+                }
+            } catch { logger.error("value recomputation failed", metadata: ["error": "\(type(of: error))"]) }
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+        }
     }
 }

@@ -9,9 +9,10 @@ public struct CampaignService: Sendable {
     let analytics: AnalyticsService
     let offers: OfferService
     let clock: any Clock
+    let timeZone: TimeZone
 
-    init(store: CampaignStore, analytics: AnalyticsService, offers: OfferService, clock: any Clock) {
-        self.store = store; self.analytics = analytics; self.offers = offers; self.clock = clock
+    init(store: CampaignStore, analytics: AnalyticsService, offers: OfferService, clock: any Clock, timeZone: TimeZone) {
+        self.store = store; self.analytics = analytics; self.offers = offers; self.clock = clock; self.timeZone = timeZone
     }
 
     /// A draft campaign over a segment that has members now.
@@ -35,7 +36,10 @@ public struct CampaignService: Sendable {
         let c = try await campaign(id)
         let seed = withUnsafeBytes(of: c.id.uuid) { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
         let percent = c.controlPercent
-        return try await store.launch(id, now: clock.now()) { members in ControlGroup.assign(members, controlPercent: percent, seed: seed) }
+        let now = clock.now()
+        var message: (ProactiveRule, TimeZone)? = nil
+        if c.channel != .callList, let key = c.key, let d = c.definition { message = (try d.messageRule(key: key, channel: c.channel, now: now), timeZone) }
+        return try await store.launch(id, now: now, message: message) { members in ControlGroup.assign(members, controlPercent: percent, seed: seed) }
     }
 
     public func close(_ id: UUID) async throws -> Campaign { try await store.close(id, now: clock.now()) }

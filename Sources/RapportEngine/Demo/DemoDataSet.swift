@@ -36,9 +36,9 @@ public struct DemoDataSet: Sendable {
 
         // Catalogue: bank products, telecom tariffs, flowers.
         let mortgage = try await cat.create(CatalogueItemInput(sku: "BANK-MORTGAGE", name: "Mortgage / Ипотека", kind: .service, priceMinor: 0))
-        _ = try await cat.create(CatalogueItemInput(sku: "BANK-EDU-LOAN", name: "Education loan / Образовательный кредит", kind: .service, priceMinor: 0))
+        let eduLoan = try await cat.create(CatalogueItemInput(sku: "BANK-EDU-LOAN", name: "Education loan / Образовательный кредит", kind: .service, priceMinor: 0))
         let tariffBase = try await cat.create(CatalogueItemInput(sku: "TEL-BASIC", name: "Tariff Basic / Тариф «Базовый»", kind: .tariff, priceMinor: 35_000))
-        _ = try await cat.create(CatalogueItemInput(sku: "TEL-WORLD", name: "Tariff World / Тариф «Мир»", kind: .tariff, priceMinor: 79_000))
+        let tariffWorld = try await cat.create(CatalogueItemInput(sku: "TEL-WORLD", name: "Tariff World / Тариф «Мир»", kind: .tariff, priceMinor: 79_000))
         let roses = try await cat.create(CatalogueItemInput(sku: "FLW-ROSES-15", name: "15 red roses / 15 красных роз", kind: .product, priceMinor: 450_000))
         let support = try await cat.create(CatalogueItemInput(sku: "B2B-SUPPORT", name: "Annual support / Годовая поддержка", kind: .service, priceMinor: 12_000_000))
 
@@ -68,11 +68,13 @@ public struct DemoDataSet: Sendable {
         _ = application
 
         // S2: telecom customers on the basic tariff (their call records arrive with usage import).
+        var telecom: [UUID] = []
         for (surname, given, phone) in [("Smirnova", "Olga", "+7 903 555 01 01"), ("Кузнецов", "Дмитрий", "+7 903 555 02 02"),
                                         ("Brown", "Emily", "+44 7700 900123")] {
             let party = try await p.create(PartyInput(kind: .person, surname: surname, givenName: given, language: phone.hasPrefix("+44") ? "en" : "ru",
                                                       lifecycleStage: .customer, identities: [IdentityInput(kind: .phone, value: phone)]))
             parties += 1
+            telecom.append(party.party.id)
             _ = try await c.createContract(ContractInput(number: "TEL-\(phone.filter(\.isNumber).suffix(6))", partyId: party.party.id,
                                                          startsOn: try CivilDate(year: 2024, month: 1, day: 15),
                                                          lines: [ContractLine(itemId: tariffBase.id, quantity: 1, priceMinor: 35_000, currency: "RUB")]))
@@ -188,6 +190,8 @@ public struct DemoDataSet: Sendable {
         }
         try await loadContactCentre(gold: [ivan.party.id], platinum: [org.party.id, elena.party.id])
         try await loadProactive(today: today, now: now)
+        try await loadAnalytics(DemoAnalytics(now: now, ivan: ivan.party.id, organisation: org.party.id, anna: anna.party.id, sergey: sergey.party.id,
+                                              telecom: telecom, tariffBasic: tariffBase.id, tariffWorld: tariffWorld.id, educationLoan: eduLoan.id))
         parties += 1
         return Summary(alreadyLoaded: false, parties: parties)
     }

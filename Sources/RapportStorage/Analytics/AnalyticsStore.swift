@@ -20,20 +20,36 @@ public struct AnalyticsStore: Sendable {
         }
     }
 
-    /// Per party: orders placed since `since` (cancelled and returned ones excluded), revenue,
-    /// margin (recorded, else `defaultMarginPermille` of the total) and the last order's time.
+    /// Per party since `since`: purchases — orders (cancelled and returned ones excluded) and
+    /// payments of invoices — with revenue, margin (an order's recorded margin, else
+    /// `defaultMarginPermille` of the amount) and the last purchase's time.
     public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
         try await database.read { db in
             try await db.raw("""
-                SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue,
-                       SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS margin, MAX(placed_at) AS last_at
-                FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned')
-                GROUP BY party_id
+                SELECT party_id, SUM(n) AS n, SUM(revenue) AS revenue, SUM(margin) AS margin, MAX(last_at) AS last_at FROM (
+                  SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue,
+                         SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS margin, MAX(placed_at) AS last_at
+                  FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
+                  UNION ALL
+                  SELECT party_id, COUNT(*) AS n, SUM(amount_minor) AS revenue, SUM(amount_minor * \(bind: defaultMarginPermille) / 1000) AS margin,
+                         MAX(paid_at) AS last_at
+                  FROM payments WHERE paid_at >= \(bind: since) GROUP BY party_id
+                ) x GROUP BY party_id
                 """).all().map { r in
                 let row = RowReader(r)
                 return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
                                      revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
                                      lastOrderAt: try row.date("last_at"))
+            }
+        }
+    }
+
+    /// (person, organisation) pairs: a contact person is served at their organisation's tier when it is higher.
+    public func contactPairs() async throws -> [(person: UUID, organisation: UUID)] {
+        try await database.read { db in
+            try await db.raw("SELECT person_id, organisation_id FROM contact_roles").all().map { r in
+                let row = RowReader(r)
+                return (try row.required(try row.uuid("person_id"), "person_id"), try row.required(try row.uuid("organisation_id"), "organisation_id"))
             }
         }
     }

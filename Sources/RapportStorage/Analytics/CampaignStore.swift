@@ -47,7 +47,9 @@ public struct CampaignStore: Sendable {
 
     /// Launches a draft: its segment's members now, split into target and control by `split`
     /// (which gets each member with their value tier), written with the status in one transaction.
-    public func launch(_ id: UUID, now: Date,
+    /// For an e-mail or SMS campaign, `message` is the campaign's message as a rule: the target
+    /// arm's messages are decided by the outbox planner and queued in the same transaction.
+    public func launch(_ id: UUID, now: Date, message: (rule: ProactiveRule, defaultTimeZone: TimeZone)?,
                        split: @escaping @Sendable ([(partyId: UUID, stratum: String)]) -> [UUID: CampaignArm]) async throws -> Campaign {
         let engine = database.engine, sqlite = database.sqliteWriter
         try await database.exclusiveWrite { db in
@@ -73,6 +75,19 @@ public struct CampaignStore: Sendable {
                 for chunk in rows.chunked(3000) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
             } else {
                 for chunk in rows.chunked(1000) { try await db.insertRecords("campaign_parties", chunk) }
+            }
+            if let message {
+                let audience = ProactiveStore.Audience(select: "SELECT party_id, NULL AS ref FROM campaign_parties WHERE campaign_id = \(bind: id) AND arm = 'target'",
+                                                       refVariable: nil)
+                var planner = MessagePlanner(rule: message.rule, eventType: nil, eventValues: [:], eventId: nil, now: now, defaultTimeZone: message.defaultTimeZone)
+                var planned: [OutboundMessage] = []
+                for r in try await ProactiveStore.recipients(audience, rule: message.rule, now: now, on: db, engine: engine) {
+                    guard var m = planner.plan(r, id: .timeOrdered(at: now)) else { continue }
+                    m.ruleId = nil
+                    m.campaignId = id
+                    planned.append(m)
+                }
+                try await ProactiveStore.insert(planned, on: db, sqlite: sqlite)
             }
             try await db.update("campaigns").set("status", to: SQLBind(CampaignStatus.launched.rawValue)).set("launched_at", to: SQLBind(now))
                 .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()

@@ -36,6 +36,7 @@ struct OrderRow: Codable, Sendable {
     var updatedAt: Date
     /// The number's digits, for a caller keying it in (`FL-10001` → `10001`).
     var keypadNumber: String?
+    var marginMinor: Int64?
 }
 
 struct OrderLineRow: Codable, Sendable {
@@ -62,13 +63,13 @@ extension Order {
     var row: OrderRow {
         OrderRow(id: id, number: number, partyId: partyId, status: status, placedAt: placedAt, totalMinor: totalMinor, currency: currency,
                  recipientName: recipientName, occasion: occasion, createdAt: createdAt, updatedAt: updatedAt,
-                 keypadNumber: KeypadNumber.of(number))
+                 keypadNumber: KeypadNumber.of(number), marginMinor: marginMinor)
     }
     init(_ r: OrderRow, lines: [OrderLineRow]) {
         self.init(id: r.id, number: r.number, partyId: r.partyId, status: r.status, placedAt: r.placedAt, totalMinor: r.totalMinor,
                   currency: r.currency, recipientName: r.recipientName, occasion: r.occasion,
                   lines: lines.map { OrderLine(itemId: $0.itemId, description: $0.description, quantity: $0.quantity, unitPriceMinor: $0.unitPriceMinor) },
-                  createdAt: r.createdAt, updatedAt: r.updatedAt)
+                  createdAt: r.createdAt, updatedAt: r.updatedAt, marginMinor: r.marginMinor)
     }
 }
 

@@ -75,14 +75,14 @@ extension OutboundMessage: SQLiteBulkRow {
     static var columns: [String] {
         ["id", "party_id", "rule_id", "rule_key", "event_id", "dedup_key", "channel", "address", "purpose", "language", "subject", "body", "status",
          "reason", "attempts", "not_before", "lease_until", "last_error", "provider_id", "interaction_id", "created_at", "sent_at", "delivered_at",
-         "updated_at"]
+         "updated_at", "campaign_id"]
     }
     func appendValues(to b: inout [SQLiteData]) {
         b += [SQLiteData(id), SQLiteData(partyId), SQLiteData(ruleId), SQLiteData(ruleKey), SQLiteData(eventId), .text(dedupKey),
               SQLiteData(channel?.rawValue), SQLiteData(address), .text(purpose), SQLiteData(language), SQLiteData(subject), SQLiteData(body),
               .text(status.rawValue), SQLiteData(reason), .integer(attempts), SQLiteData(notBefore), leaseUntil.map { SQLiteData($0) } ?? .null,
               SQLiteData(lastError), SQLiteData(providerId), SQLiteData(interactionId), SQLiteData(createdAt), sentAt.map { SQLiteData($0) } ?? .null,
-              deliveredAt.map { SQLiteData($0) } ?? .null, SQLiteData(updatedAt)]
+              deliveredAt.map { SQLiteData($0) } ?? .null, SQLiteData(updatedAt), SQLiteData(campaignId)]
     }
 }
 

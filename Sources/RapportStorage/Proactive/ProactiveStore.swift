@@ -376,7 +376,7 @@ public struct ProactiveStore: Sendable {
     /// on the writer connection inside the caller's transaction), elsewhere through the builder.
     static func insert(_ messages: [OutboundMessage], on db: any SQLDatabase, sqlite: SQLiteConnection?) async throws {
         if let sqlite {
-            // 24 columns × 1300 rows stays under SQLite's 32 766 bound parameters.
+            // 25 columns × 1300 rows stays under SQLite's 32 766 bound parameters.
             for chunk in messages.chunked(1300) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
             return
         }
