@@ -21,7 +21,7 @@ public struct UsageRecordInput: Codable, Sendable {
     /// The validated record with its customer still to resolve: seconds (minutes × 60, rounded), an upper-case country.
     public func validated(at path: String) throws -> (date: CivilDate, destination: String, seconds: Int, costMinor: Int64, externalId: String?) {
         let date = try Validate.required(date, "\(path).date")
-        let destination = try Validate.text(destination, "\(path).destination", max: 3).uppercased()
+        let destination = try Validate.text(destination, "\(path).destination", max: 100).uppercased()
         guard (2...3).contains(destination.count), destination.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw RapportError.invalidField("\(path).destination", code: "invalid_country", "use an ISO 3166 country code (RU, DE, …)",
                                             "укажите код страны ISO 3166 (RU, DE, …)")
@@ -70,7 +70,7 @@ public struct TariffRate: Codable, Sendable, Equatable {
     }
 
     public func validated(at path: String) throws -> TariffRate {
-        let d = try Validate.text(destination, "\(path).destination", max: 3).uppercased()
+        let d = try Validate.text(destination, "\(path).destination", max: 100).uppercased()
         guard d == "*" || ((2...3).contains(d.count) && d.allSatisfy({ $0.isASCII && $0.isLetter })) else {
             throw RapportError.invalidField("\(path).destination", code: "invalid_country", "use an ISO 3166 country code or *", "укажите код страны ISO 3166 или *")
         }

@@ -26,7 +26,8 @@ public struct AnalyticsStore: Sendable {
     public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
         try await database.read { db in
             try await db.raw("""
-                SELECT party_id, SUM(n) AS n, SUM(revenue) AS revenue, SUM(margin) AS margin, MAX(last_at) AS last_at FROM (
+                SELECT party_id, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(revenue) AS BIGINT) AS revenue, CAST(SUM(margin) AS BIGINT) AS margin,
+                       MAX(last_at) AS last_at FROM (
                   SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue,
                          SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS margin, MAX(placed_at) AS last_at
                   FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
@@ -106,7 +107,7 @@ public struct AnalyticsStore: Sendable {
 
     public func tierCounts() async throws -> [TierCount] {
         try await database.read { db in
-            try await db.raw("SELECT tier, COUNT(*) AS n, SUM(actual_minor) AS actual FROM party_values GROUP BY tier").all().map { r in
+            try await db.raw("SELECT tier, COUNT(*) AS n, CAST(SUM(actual_minor) AS BIGINT) AS actual FROM party_values GROUP BY tier").all().map { r in
                 let row = RowReader(r)
                 return TierCount(tier: try row.required(try row.string("tier"), "tier"), parties: try row.int("n") ?? 0,
                                  actualMinor: Int64(try row.int("actual") ?? 0))
@@ -174,7 +175,7 @@ public struct AnalyticsStore: Sendable {
                   (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
                   (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
                 FROM parties p WHERE
-                """ + sql.whereClause(d)
+                """ + " " + sql.whereClause(d)
             if let after { q = q + " AND p.id > \(bind: after)" }
             q = q + " ORDER BY p.id LIMIT \(bind: limit)"
             return try await db.raw(q).all().map { r in
@@ -216,7 +217,7 @@ public struct AnalyticsStore: Sendable {
                 index[id] = ids.count; ids.append(id); rows.append([windowDays, 0, 0, 0, 0, 0])
             }
             for r in try await db.raw("""
-                SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue, MAX(placed_at) AS last_at FROM orders
+                SELECT party_id, COUNT(*) AS n, CAST(SUM(total_minor) AS BIGINT) AS revenue, MAX(placed_at) AS last_at FROM orders
                 WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
                 """).all() {
                 let row = RowReader(r)

@@ -185,7 +185,7 @@ public struct CampaignStore: Sendable {
             for r in try await db.raw("""
                 SELECT c.arm, COUNT(*) AS n,
                   SUM(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.party_id = c.party_id AND o.status <> 'cancelled'
-                       AND o.placed_at >= \(bind: launched) AND o.placed_at < \(bind: end)) THEN 1 ELSE 0 END) AS buyers,
+                       AND o.placed_at >= \(bind: launched) AND o.placed_at <= \(bind: end)) THEN 1 ELSE 0 END) AS buyers,
                   SUM(CASE WHEN c.outcome IN (
                 """ + outcomes + ") THEN 1 ELSE 0 END) AS responders FROM campaign_parties c WHERE c.campaign_id = \(bind: c.id) GROUP BY c.arm").all() {
                 let row = RowReader(r)

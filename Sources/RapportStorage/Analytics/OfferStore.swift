@@ -159,7 +159,8 @@ public struct OfferStore: Sendable {
     public func usage(from: CivilDate, to: CivilDate, party: UUID? = nil) async throws -> [UsageSummary] {
         try await database.read { db in
             var q: SQLQueryString = """
-                SELECT party_id, SUBSTR(occurred_on, 1, 7) AS month, destination, SUM((seconds + 59) / 60) AS minutes, SUM(cost_minor) AS cost
+                SELECT party_id, SUBSTR(occurred_on, 1, 7) AS month, destination, CAST(SUM((seconds + 59) / 60) AS BIGINT) AS minutes,
+                       CAST(SUM(cost_minor) AS BIGINT) AS cost
                 FROM usage_records WHERE occurred_on >= \(bind: from.description) AND occurred_on <= \(bind: to.description)
                 """
             if let party { q = q + " AND party_id = \(bind: party)" }
@@ -235,7 +236,9 @@ public struct OfferStore: Sendable {
             try await db.raw("""
                 SELECT r.*, o.key AS offer_key FROM offer_responses r JOIN offers o ON o.id = r.offer_id
                 WHERE r.party_id = \(bind: party) ORDER BY r.recorded_at DESC LIMIT \(bind: limit)
-                """).all(decoding: OfferResponseRow.self, with: recordDecoder).map(\.value)
+                """).all().map { r in
+                    try r.decode(model: OfferResponseRow.self, with: recordDecoder).value(key: try r.decode(column: "offer_key", as: String.self))
+                }
         }
     }
 
@@ -297,7 +300,6 @@ struct OfferRow: Codable, Sendable {
 struct OfferResponseRow: Codable, Sendable {
     var id: UUID
     var offerId: UUID
-    var offerKey: String?
     var partyId: UUID
     var response: String
     var benefitMinor: Int64?
@@ -309,12 +311,12 @@ struct OfferResponseRow: Codable, Sendable {
     var recordedBy: String?
     var recordedAt: Date
     init(_ r: OfferResponse) {
-        id = r.id; offerId = r.offerId; offerKey = nil; partyId = r.partyId; response = r.response.rawValue; benefitMinor = r.benefitMinor
+        id = r.id; offerId = r.offerId; partyId = r.partyId; response = r.response.rawValue; benefitMinor = r.benefitMinor
         currency = r.currency; detail = nil; channel = r.channel.rawValue; interactionId = r.interactionId; campaignId = r.campaignId
         recordedBy = r.recordedBy; recordedAt = r.recordedAt
     }
-    var value: OfferResponse {
-        OfferResponse(id: id, offerId: offerId, offerKey: offerKey ?? "", partyId: partyId, response: OfferResponseKind(rawValue: response) ?? .presented,
+    func value(key: String) -> OfferResponse {
+        OfferResponse(id: id, offerId: offerId, offerKey: key, partyId: partyId, response: OfferResponseKind(rawValue: response) ?? .presented,
                       benefitMinor: benefitMinor, currency: currency, channel: Channel(rawValue: channel) ?? .phone, interactionId: interactionId,
                       campaignId: campaignId, recordedBy: recordedBy, recordedAt: recordedAt)
     }
