@@ -69,6 +69,15 @@ public struct TariffRate: Codable, Sendable, Equatable {
         self.destination = destination; self.perMinuteMinor = perMinuteMinor; self.includedMinutes = includedMinutes
     }
 
+    enum CodingKeys: String, CodingKey { case destination, perMinuteMinor, includedMinutes }
+
+    /// `included_minutes` may be left out (none included).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(destination: try c.decode(String.self, forKey: .destination), perMinuteMinor: try c.decode(Int64.self, forKey: .perMinuteMinor),
+                  includedMinutes: try c.decodeIfPresent(Int.self, forKey: .includedMinutes) ?? 0)
+    }
+
     public func validated(at path: String) throws -> TariffRate {
         let d = try Validate.text(destination, "\(path).destination", max: 100).uppercased()
         guard d == "*" || ((2...3).contains(d.count) && d.allSatisfy({ $0.isASCII && $0.isLetter })) else {

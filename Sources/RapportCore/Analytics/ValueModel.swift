@@ -45,10 +45,13 @@ public struct ValueSettings: Codable, Sendable, Equatable {
         guard (0...8760).contains(scheduleHours) else {
             throw RapportError.invalidField("schedule_hours", code: "out_of_range", "must be 0–8760", "допустимо 0–8760")
         }
-        var names: Set<String> = [try Validate.text(baseTier, "base_tier", max: 50)]
+        var valid = self
+        valid.baseTier = try Validate.text(baseTier, "base_tier", max: 50)
+        var names: Set<String> = [valid.baseTier]
         var last = 0.0
         for (i, cut) in tiers.enumerated() {
             let name = try Validate.text(cut.tier, "tiers[\(i)].tier", max: 50)
+            valid.tiers[i].tier = name
             guard names.insert(name).inserted else {
                 throw RapportError.invalidField("tiers[\(i)].tier", code: "duplicate_tier", "\(name) appears twice", "\(name) указан дважды")
             }
@@ -58,7 +61,10 @@ public struct ValueSettings: Codable, Sendable, Equatable {
             }
             last = cut.topPercent
         }
-        return self
+        guard tiers.count <= 10 else {
+            throw RapportError.invalidField("tiers", code: "too_many_tiers", "at most 10 tiers", "не больше 10 уровней")
+        }
+        return valid
     }
 
     /// Tier names from the highest to the lowest.

@@ -113,7 +113,9 @@ struct AnalyticsController {
             return try APIJSON.response(ListBody(items: savings))
         }
         group.get("parties/:id/offers") { request, context in
-            try APIJSON.response(ListBody(items: try await offers.ranked(for: try request.uuidParameter("id", context: context))))
+            let id = try request.uuidParameter("id", context: context)
+            _ = try await services.parties.get(id)   // 404 for an unknown party
+            return try APIJSON.response(ListBody(items: try await offers.ranked(for: id)))
         }
         group.post("parties/:id/offer-responses") { request, context in
             let p = try context.acting()

@@ -62,7 +62,10 @@ public struct OfferStore: Sendable {
                     .values(SQLBind(item), SQLBind(r.destination), SQLBind(r.perMinuteMinor), SQLBind(r.includedMinutes)).run()
             }
             try await db.appendEvent("tariff.rates_changed", aggregateId: item, at: Date())
-            return try await Self.plans(on: db).first { $0.itemId == item }!
+            let row = try await db.select().columns("sku", "name", "price_minor", "currency").from("catalogue_items").where("id", .equal, SQLBind(item)).first()!
+            return TariffPlan(itemId: item, sku: try row.decode(column: "sku", as: String.self), name: try row.decode(column: "name", as: String.self),
+                              monthlyFeeMinor: try row.decode(column: "price_minor", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
+                              rates: rates)
         }
     }
 
