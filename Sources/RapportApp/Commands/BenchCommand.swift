@@ -30,6 +30,14 @@ struct BenchCommand: AsyncParsableCommand {
                     file under ./bench-data unless --database is given; the file is kept with its queued messages)
           dispatch  the fan-out's messages sent through the dispatcher to a local SMS gateway over HTTP (an in-process
                     receiver honouring the idempotency key), --concurrency requests in flight; ops = messages/s
+          ranking   every party's value and tier computed and written back; --orders-per-party orders are generated once
+                    (default 10); p50 = one whole ranking; ops = parties ranked per second
+          segment-count  typical segments (tier, language + stage, value, orders in 90 days, marketing consent) counted
+                    repeatedly; p50/p99 across counts, each segment's p50 beside
+          tariff-offers  the tariff-saving offer for --customers customers (default 100 000) with three months of
+                    --calls-per-month calls each (default 100: 30 M records), generated once; p50 = the whole run
+          export    a day of changes (--day-interactions new calls, a fifth as many new and changed orders) exported
+                    incrementally as CSV + JSON Lines of the star schema; p50 = one export
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
         Results and the machine they came from are recorded in docs/benchmarks.md.
         """)
@@ -38,9 +46,10 @@ struct BenchCommand: AsyncParsableCommand {
         case load, timeline, write, identify, identifyHTTP = "identify-http", search, auth, routing, ctiEvents = "cti-events"
         case serviceFigures = "service-figures"
         case fanout, dispatch
+        case ranking, segmentCount = "segment-count", tariffOffers = "tariff-offers", export
     }
 
-    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout or dispatch")
+    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout, dispatch, ranking, segment-count, tariff-offers or export")
     var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
@@ -53,6 +62,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Contacts in the month of service-figures.") var contacts = 1_000_000
     @Option(help: "Passengers on the flight in fanout and dispatch.") var passengers = 100_000
     @Option(help: "Requests in flight to the gateway in dispatch.") var concurrency = 64
+    @Option(help: "Orders per party generated for ranking, segment-count and export.") var ordersPerParty = 10
+    @Option(help: "Customers with call records in tariff-offers.") var customers = 100_000
+    @Option(help: "Calls per customer and month in tariff-offers.") var callsPerMonth = 100
+    @Option(help: "New interactions in the day exported by export.") var dayInteractions = 50_000
     @Flag(help: "Print one JSON line with the figures.") var json = false
 
     func validate() throws {
@@ -61,6 +74,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...10_000_000).contains(contacts) else { throw ValidationError("--contacts must be between 1 and 10000000") }
         guard (1...5_000_000).contains(passengers) else { throw ValidationError("--passengers must be between 1 and 5000000") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024") }
+        guard (1...100).contains(ordersPerParty) else { throw ValidationError("--orders-per-party must be between 1 and 100") }
+        guard customers > 0, (1...1000).contains(callsPerMonth) else { throw ValidationError("--customers must be positive, --calls-per-month 1–1000") }
+        guard (1...10_000_000).contains(dayInteractions) else { throw ValidationError("--day-interactions must be between 1 and 10000000") }
     }
 
     func run() async throws {
@@ -98,6 +114,18 @@ struct BenchCommand: AsyncParsableCommand {
                     .ctiEvents(connections: clients ?? 16, seconds: seconds, contactsPerRequest: contactsPerRequest)
             case .serviceFigures: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).serviceFigures(contacts: contacts)
             case .fanout, .dispatch: preconditionFailure("handled by runProactive")
+            case .ranking:
+                result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads).ranking(ordersPerParty: ordersPerParty, parties: parties,
+                                                                                                     interactions: interactions)
+            case .segmentCount:
+                result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads).segmentCount(ordersPerParty: ordersPerParty,
+                                                                                                          parties: parties, interactions: interactions)
+            case .tariffOffers:
+                result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads)
+                    .tariffOffers(customers: min(customers, parties), callsPerMonth: callsPerMonth, parties: parties, interactions: interactions)
+            case .export:
+                result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads).export(parties: parties, interactions: interactions,
+                                                                                                    dayInteractions: dayInteractions)
             }
             await runtime.close()
             if !json { say(result.human) }
