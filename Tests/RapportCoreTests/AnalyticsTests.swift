@@ -151,6 +151,13 @@ import Testing
         #expect(ControlGroup.assign(members, controlPercent: 20, seed: 7) == arms)
         #expect(ControlGroup.assign(members, controlPercent: 20, seed: 8) != arms)
         #expect(ControlGroup.assign(members, controlPercent: 0, seed: 7).values.allSatisfy { $0 == .target })
+        // Small tiers: 1 gold, 2 bronze, 1 silver at 20 %: no tier's share reaches a whole member, yet the group holds 1 of 4.
+        let few = [(partyId: id(1), stratum: "gold"), (partyId: id(2), stratum: "bronze"), (partyId: id(3), stratum: "bronze"),
+                   (partyId: id(4), stratum: "silver")]
+        let small = ControlGroup.assign(few, controlPercent: 20, seed: 1)
+        #expect(small.values.filter { $0 == .control }.count == 1)
+        // The largest remainder (bronze: 0.4) gives it.
+        #expect(small[id(2)] == .control || small[id(3)] == .control)
     }
 
     @Test func aboutTheConfiguredShareOfCallsIsSampledForReviewAndTheDrawIsStable() {

@@ -30,15 +30,16 @@ struct AnalyticsBench {
         let orderCount = try await orders(ordersPerParty)
         var latencies: [Double] = []
         var ranked = 0
+        let phases = PhaseTimes()
         for run in 0..<3 {
-            let (r, ms) = try await timed { try await runtime.services.analytics.recomputeValues() }
+            let (r, ms) = try await timed { try await runtime.services.analytics.recomputeValues(phase: { phases.add($0, $1) }) }
             ranked = r.parties
             latencies.append(ms)
             say("run \(run + 1): \(r.parties) parties in \(Int(ms)) ms")
         }
         var result = BenchResult(scenario: "ranking", opsPerSecond: Double(ranked) / (latencies.sorted()[1] / 1000), latencies: latencies,
                                  parties: parties, interactions: interactions)
-        result.extra = [("orders", "\(orderCount)"), ("runs", "3")]
+        result.extra = [("orders", "\(orderCount)"), ("runs", "3")] + phases.medians().map { ("\($0.0)_p50_ms", String(format: "%.0f", $0.1)) }
         return result
     }
 
@@ -127,5 +128,23 @@ struct AnalyticsBench {
         }
         return BenchResult(scenario: "export", opsPerSecond: Double(rows) / (latencies.sorted()[1] / 1000), latencies: latencies,
                            parties: parties, interactions: interactions, extra: [("rows", "\(rows)"), ("day_interactions", "\(dayInteractions)")])
+    }
+}
+
+/// Durations of named steps over several runs.
+final class PhaseTimes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [(String, Double)] = []
+    func add(_ name: String, _ ms: Double) { lock.withLock { times.append((name, ms)) } }
+    /// Each step's median, in the order the steps first ran.
+    func medians() -> [(String, Double)] {
+        lock.withLock {
+            var order: [String] = []
+            for (n, _) in times where !order.contains(n) { order.append(n) }
+            return order.map { n in
+                let v = times.filter { $0.0 == n }.map(\.1).sorted()
+                return (n, v[v.count / 2])
+            }
+        }
     }
 }

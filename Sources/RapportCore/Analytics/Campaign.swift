@@ -158,20 +158,35 @@ public struct CampaignInput: Codable, Sendable {
 public enum CampaignArm: String, ClosedVocabulary { case target, control }
 
 /// Splits a campaign's audience into target and control, stratified by value tier: within each
-/// tier the same share is held out, so both arms have the same mix of customers. Deterministic
-/// for a seed (the campaign's id), so a relaunch would split the same way.
+/// tier the same share is held out, so both arms have the same mix of customers. Each tier holds
+/// out its share rounded down; the members still needed for the whole control group (the total
+/// share, rounded) come from the tiers with the largest remainders — so small tiers do not round
+/// the control group away. Deterministic for a seed (the campaign's id).
 public enum ControlGroup {
     public static func assign(_ members: [(partyId: UUID, stratum: String)], controlPercent: Double, seed: UInt64) -> [UUID: CampaignArm] {
         var byStratum: [String: [UUID]] = [:]
         for m in members { byStratum[m.stratum, default: []].append(m.partyId) }
+        let strata = byStratum.keys.sorted()
+        var quota: [String: Int] = [:]
+        var remainders: [(String, Double)] = []
+        for s in strata {
+            let exact = Double(byStratum[s]!.count) * controlPercent / 100
+            quota[s] = Int(exact.rounded(.down))
+            remainders.append((s, exact - exact.rounded(.down)))
+        }
+        let total = Int((Double(members.count) * controlPercent / 100).rounded())
+        var missing = total - quota.values.reduce(0, +)
+        for (s, _) in remainders.sorted(by: { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }) where missing > 0 {
+            quota[s]! += 1
+            missing -= 1
+        }
         var out: [UUID: CampaignArm] = [:]
         out.reserveCapacity(members.count)
         var rng = SplitMix64(seed: seed)
-        for stratum in byStratum.keys.sorted() {
+        for stratum in strata {
             var ids = byStratum[stratum]!.sorted { $0.precedes($1) }
             ids.shuffle(using: &rng)
-            let control = Int((Double(ids.count) * controlPercent / 100).rounded())
-            for (i, id) in ids.enumerated() { out[id] = i < control ? .control : .target }
+            for (i, id) in ids.enumerated() { out[id] = i < quota[stratum]! ? .control : .target }
         }
         return out
     }

@@ -143,16 +143,17 @@ public enum ValueModel {
         // Quintile scores among buyers.
         let buyers = values.indices.filter { values[$0].orders > 0 }
         func score(_ key: (PartyValue) -> Double, _ assign: (inout PartyValue, Int) -> Void) {
-            let sorted = buyers.sorted { key(values[$0]) < key(values[$1]) }
-            let n = sorted.count
+            // Keys computed once, then sorted with their positions.
+            var keyed = buyers.map { (key(values[$0]), $0) }
+            keyed.sort { $0.0 < $1.0 }
+            let n = keyed.count
             var i = 0
             while i < n {
                 // Ties share a score: find the run of equal keys.
                 var j = i
-                let k = key(values[sorted[i]])
-                while j + 1 < n && key(values[sorted[j + 1]]) == k { j += 1 }
+                while j + 1 < n && keyed[j + 1].0 == keyed[i].0 { j += 1 }
                 let s = min(5, 1 + (i * 5) / n)
-                for x in i...j { assign(&values[sorted[x]], s) }
+                for x in i...j { assign(&values[keyed[x].1], s) }
                 i = j + 1
             }
         }

@@ -27,16 +27,34 @@ public struct AnalyticsService: Sendable {
     }
 
     /// Recomputes every live party's value and tier (the card and routing read the tier).
-    public func recomputeValues(cause: String = "on_demand") async throws -> ValueRun {
+    /// `phase` hears how long each step took (read, rank, write), for the benchmark.
+    public func recomputeValues(cause: String = "on_demand", phase: (@Sendable (String, Double) -> Void)? = nil) async throws -> ValueRun {
         let s = try await valueSettings()
         let started = clock.now()
-        async let ids = store.livePartyIds()
+        var t0 = ContinuousClock.now
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            let d = (now - t0).components
+            phase?(name, Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)
+            t0 = now
+        }
+        async let live = store.livePartyTiers()
         async let activity = store.activity(since: started.addingTimeInterval(-Double(s.windowDays) * 86_400), defaultMarginPermille: s.defaultMarginPermille)
         async let contacts = store.contactPairs()
-        let values = ValueModel.rank(partyIds: try await ids, activity: try await activity, settings: s, now: started, contacts: try await contacts)
+        let (parties, purchases, pairs) = (try await live, try await activity, try await contacts)
+        lap("read")
+        let values = ValueModel.rank(partyIds: parties.map(\.id), activity: purchases, settings: s, now: started, contacts: pairs)
+        // Only parties whose tier changes are touched.
+        var current: [UUID: String] = [:]
+        current.reserveCapacity(parties.count)
+        for p in parties { if let t = p.tier { current[p.id] = t } }
+        var changes: [String: [UUID]] = [:]
+        for v in values where current[v.partyId] != v.tier { changes[v.tier, default: []].append(v.partyId) }
+        lap("rank")
         let run = ValueRun(id: .timeOrdered(at: started), startedAt: started, finishedAt: clock.now(), parties: values.count, settings: s,
                            tiers: ValueModel.distribution(values, settings: s), cause: cause)
-        try await store.saveValues(values, run: run)
+        try await store.saveValues(values, tierChanges: changes, run: run)
+        lap("write")
         return run
     }
 

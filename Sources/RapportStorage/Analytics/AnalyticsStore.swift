@@ -11,38 +11,52 @@ public struct AnalyticsStore: Sendable {
 
     // MARK: Value
 
-    /// Live parties' ids (not merged away, not erased), every one of which gets a value.
-    public func livePartyIds() async throws -> [UUID] {
+    /// Live parties (not merged away, not erased), every one of which gets a value, with the tier they have now.
+    public func livePartyTiers() async throws -> [(id: UUID, tier: String?)] {
         try await database.read { db in
-            try await db.raw("SELECT id FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL").all().map {
-                try RowReader($0).required(try RowReader($0).uuid("id"), "id")
+            try await db.raw("SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL").all().map {
+                let row = RowReader($0)
+                return (try row.required(try row.uuid("id"), "id"), try row.string("value_tier"))
             }
         }
     }
 
     /// Per party since `since`: purchases — orders (cancelled and returned ones excluded) and
     /// payments of invoices — with revenue, margin (an order's recorded margin, else
-    /// `defaultMarginPermille` of the amount) and the last purchase's time.
+    /// `defaultMarginPermille` of the amount) and the last purchase's time. Orders are read
+    /// through a covering index in party order; the two sources are read in parallel and merged here.
     public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
-        try await database.read { db in
-            try await db.raw("""
-                SELECT party_id, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(revenue) AS BIGINT) AS revenue, CAST(SUM(margin) AS BIGINT) AS margin,
-                       MAX(last_at) AS last_at FROM (
-                  SELECT party_id, COUNT(*) AS n, SUM(total_minor) AS revenue,
-                         SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS margin, MAX(placed_at) AS last_at
-                  FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
-                  UNION ALL
-                  SELECT party_id, COUNT(*) AS n, SUM(amount_minor) AS revenue, SUM(amount_minor * \(bind: defaultMarginPermille) / 1000) AS margin,
-                         MAX(paid_at) AS last_at
-                  FROM payments WHERE paid_at >= \(bind: since) GROUP BY party_id
-                ) x GROUP BY party_id
-                """).all().map { r in
-                let row = RowReader(r)
-                return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
-                                     revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
-                                     lastOrderAt: try row.date("last_at"))
+        func read(_ q: SQLQueryString) async throws -> [PartyActivity] {
+            try await database.read { db in
+                try await db.raw(q).all().map { r in
+                    let row = RowReader(r)
+                    return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
+                                         revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
+                                         lastOrderAt: try row.date("last_at"))
+                }
             }
         }
+        async let orders = read("""
+            SELECT party_id, COUNT(*) AS n, CAST(SUM(total_minor) AS BIGINT) AS revenue,
+                   CAST(SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS BIGINT) AS margin, MAX(placed_at) AS last_at
+            FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
+            """)
+        async let payments = read("""
+            SELECT party_id, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS revenue,
+                   CAST(SUM(amount_minor * \(bind: defaultMarginPermille) / 1000) AS BIGINT) AS margin, MAX(paid_at) AS last_at
+            FROM payments WHERE paid_at >= \(bind: since) GROUP BY party_id
+            """)
+        var merged = try await orders
+        let paid = try await payments
+        guard !paid.isEmpty else { return merged }
+        var index: [UUID: Int] = [:]
+        for (i, a) in merged.enumerated() { index[a.partyId] = i }
+        for p in paid {
+            guard let i = index[p.partyId] else { merged.append(p); continue }
+            merged[i].orders += p.orders; merged[i].revenueMinor += p.revenueMinor; merged[i].marginMinor += p.marginMinor
+            if let t = p.lastOrderAt, t > (merged[i].lastOrderAt ?? .distantPast) { merged[i].lastOrderAt = t }
+        }
+        return merged
     }
 
     /// (person, organisation) pairs: a contact person is served at their organisation's tier when it is higher.
@@ -55,21 +69,30 @@ public struct AnalyticsStore: Sendable {
         }
     }
 
-    /// Replaces every stored value with `values` and sets each party's tier (touching only
-    /// parties whose tier changed), in one transaction, and records the run.
-    public func saveValues(_ values: [PartyValue], run: ValueRun) async throws {
+    /// Replaces every stored value with `values`, sets the tiers that changed (`tierChanges`:
+    /// tier → parties) and records the run, in one transaction. On SQLite the table is emptied
+    /// (a truncation), the rank index dropped, the rows appended in key order and the index built
+    /// again in one sorted pass — several times faster than a million index updates
+    /// (docs/benchmarks.md); the schema is the same when the transaction commits.
+    public func saveValues(_ values: [PartyValue], tierChanges: [String: [UUID]], run: ValueRun) async throws {
         let sqlite = database.sqliteWriter, engine = database.engine
+        let ordered = values.sorted { $0.partyId.precedes($1.partyId) }
         try await database.exclusiveWrite { db in
-            try await db.raw("DELETE FROM party_values").run()
             if let sqlite {
-                for chunk in values.chunked(2500) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+                try await db.raw("DELETE FROM party_values").run()
+                try await db.raw("DROP INDEX idx_party_values_rank").run()
+                for chunk in ordered.chunked(2500) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+                try await db.raw("CREATE INDEX idx_party_values_rank ON party_values (rank)").run()
             } else {
-                for chunk in values.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
+                try await db.raw("TRUNCATE party_values").run()
+                for chunk in ordered.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
             }
-            try await db.raw("""
-                UPDATE parties SET value_tier = v.tier, updated_at = \(bind: run.finishedAt)
-                FROM party_values v WHERE v.party_id = parties.id AND (parties.value_tier IS NULL OR parties.value_tier <> v.tier)
-                """).run()
+            for (tier, ids) in tierChanges {
+                for chunk in ids.chunked(500) {
+                    try await db.update("parties").set("value_tier", to: SQLBind(tier)).set("updated_at", to: SQLBind(run.finishedAt))
+                        .where("id", .in, Array(chunk)).run()
+                }
+            }
             try await db.insertRecord("value_runs", try ValueRunRow(run))
             try await Statistics.refresh(["party_values"], on: db, engine: engine)
         }
