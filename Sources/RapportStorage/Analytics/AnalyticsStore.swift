@@ -13,7 +13,12 @@ public struct AnalyticsStore: Sendable {
 
     /// Live parties (not merged away, not erased), every one of which gets a value, with the tier they have now.
     public func livePartyTiers() async throws -> [(id: UUID, tier: String?)] {
-        try await database.read { db in
+        let sql = "SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL"
+        if let rows = try await database.sqliteRows(sql, [], { r -> LiveParty in
+            let row = RowReader(r)
+            return LiveParty(id: try row.required(try row.uuid("id"), "id"), tier: try row.string("value_tier"))
+        }) { return rows.map { ($0.id, $0.tier) } }
+        return try await database.read { db in
             try await db.raw("SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL").all().map {
                 let row = RowReader($0)
                 return (try row.required(try row.uuid("id"), "id"), try row.string("value_tier"))
@@ -26,26 +31,37 @@ public struct AnalyticsStore: Sendable {
     /// `defaultMarginPermille` of the amount) and the last purchase's time. Orders are read
     /// through a covering index in party order; the two sources are read in parallel and merged here.
     public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
-        func read(_ q: SQLQueryString) async throws -> [PartyActivity] {
-            try await database.read { db in
-                try await db.raw(q).all().map { r in
-                    let row = RowReader(r)
-                    return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
-                                         revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
-                                         lastOrderAt: try row.date("last_at"))
-                }
-            }
+        let map: @Sendable (any SQLRow) throws -> PartyActivity = { r in
+            let row = RowReader(r)
+            return PartyActivity(partyId: try row.required(try row.uuid("party_id"), "party_id"), orders: try row.int("n") ?? 0,
+                                 revenueMinor: Int64(try row.int("revenue") ?? 0), marginMinor: Int64(try row.int("margin") ?? 0),
+                                 lastOrderAt: try row.date("last_at"))
         }
-        async let orders = read("""
+        // `?1` the window's start, `?2` the default margin in per mille (SQLite), the same bound by SQLKit elsewhere.
+        let orderSQL = """
             SELECT party_id, COUNT(*) AS n, CAST(SUM(total_minor) AS BIGINT) AS revenue,
-                   CAST(SUM(COALESCE(margin_minor, total_minor * \(bind: defaultMarginPermille) / 1000)) AS BIGINT) AS margin, MAX(placed_at) AS last_at
-            FROM orders WHERE placed_at >= \(bind: since) AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
-            """)
-        async let payments = read("""
+                   CAST(SUM(COALESCE(margin_minor, total_minor * ?2 / 1000)) AS BIGINT) AS margin, MAX(placed_at) AS last_at
+            FROM orders WHERE placed_at >= ?1 AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
+            """
+        let paymentSQL = """
             SELECT party_id, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS revenue,
-                   CAST(SUM(amount_minor * \(bind: defaultMarginPermille) / 1000) AS BIGINT) AS margin, MAX(paid_at) AS last_at
-            FROM payments WHERE paid_at >= \(bind: since) GROUP BY party_id
-            """)
+                   CAST(SUM(amount_minor * ?2 / 1000) AS BIGINT) AS margin, MAX(paid_at) AS last_at
+            FROM payments WHERE paid_at >= ?1 GROUP BY party_id
+            """
+        func read(_ sql: String) async throws -> [PartyActivity] {
+            if let rows = try await database.sqliteRows(sql, [.float(since.timeIntervalSince1970), .integer(defaultMarginPermille)], { try map($0) }) {
+                return rows
+            }
+            var q = SQLQueryString(""), rest = Substring(sql)
+            while let r = rest.range(of: #"\?[12]"#, options: .regularExpression) {
+                q = q + SQLQueryString(String(rest[..<r.lowerBound])) + (rest[r] == "?1" ? "\(bind: since)" : "\(bind: defaultMarginPermille)")
+                rest = rest[r.upperBound...]
+            }
+            let query = q + SQLQueryString(String(rest))
+            return try await database.read { db in try await db.raw(query).all().map(map) }
+        }
+        async let orders = read(orderSQL)
+        async let payments = read(paymentSQL)
         var merged = try await orders
         let paid = try await payments
         guard !paid.isEmpty else { return merged }
@@ -76,7 +92,10 @@ public struct AnalyticsStore: Sendable {
     /// (docs/benchmarks.md); the schema is the same when the transaction commits.
     public func saveValues(_ values: [PartyValue], tierChanges: [String: [UUID]], run: ValueRun) async throws {
         let sqlite = database.sqliteWriter, engine = database.engine
-        let ordered = values.sorted { $0.partyId.precedes($1.partyId) }
+        let keys = values.map(\.partyId.orderKey)
+        var order = Array(values.indices)
+        order.sort { keys[$0] < keys[$1] }
+        let ordered = order.map { values[$0] }
         try await database.exclusiveWrite { db in
             if let sqlite {
                 try await db.raw("DELETE FROM party_values").run()
@@ -311,6 +330,8 @@ public struct AnalyticsStore: Sendable {
         }
     }
 }
+
+struct LiveParty: Sendable { let id: UUID; let tier: String? }
 
 struct ValueRunRow: Codable, Sendable {
     var id: UUID

@@ -107,6 +107,20 @@ public final class Database: Sendable {
         return nil
     }
 
+    /// Large reads on SQLite: the rows of `sql` mapped on the reader's own thread as they are
+    /// stepped. SQLKit's path hands every row to the event loop as a future of its own, which cost
+    /// about 7 µs a row — seconds for a million (docs/benchmarks.md). nil on PostgreSQL.
+    func sqliteRows<T: Sendable>(_ sql: String, _ binds: [SQLiteData], _ map: @escaping @Sendable (SQLiteRow) throws -> T) async throws -> [T]? {
+        guard case .sqlite(_, let readers, let next) = backend else { return nil }
+        let index = next.withLockedValue { value -> Int in
+            value = (value + 1) % readers.count
+            return value
+        }
+        let box = RowBox<T>()
+        try await readers[index].query(sql, binds) { row in box.take(Result { try map(row) }) }
+        return try box.result()
+    }
+
     /// Runs `body` against a reader. It must not write.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
@@ -216,5 +230,22 @@ extension Database {
     /// DATABASE). Never pass input from outside: it is not bound.
     public func execute(unsafeStatement sql: String) async throws {
         try await read { db in try await db.raw(SQLQueryString(sql)).run() }
+    }
+}
+
+/// Rows collected on a reader's thread (one statement steps on one thread at a time).
+private final class RowBox<T: Sendable>: @unchecked Sendable {
+    private var rows: [T] = []
+    private var error: (any Error)?
+    func take(_ r: Result<T, any Error>) {
+        guard error == nil else { return }
+        switch r {
+        case .success(let v): rows.append(v)
+        case .failure(let e): error = e
+        }
+    }
+    func result() throws -> [T] {
+        if let error { throw error }
+        return rows
     }
 }
