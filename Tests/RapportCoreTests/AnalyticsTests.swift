@@ -19,7 +19,9 @@ import Testing
             PartyActivity(partyId: id(4), orders: 4, revenueMinor: 1_500, marginMinor: 400, lastOrderAt: daysAgo(30)),
             PartyActivity(partyId: id(5), orders: 3, revenueMinor: 1_000, marginMinor: 200, lastOrderAt: daysAgo(100)),
         ]
-        let values = ValueModel.rank(partyIds: (1...10).map(id), activity: activity, settings: settings, now: now)
+        // Given in reverse: the answer keeps the given order, with ranks.
+        let values = ValueModel.rank(partyIds: (1...10).reversed().map(id), activity: activity, settings: settings, now: now)
+            .sorted { $0.rank < $1.rank }
         #expect(values.map(\.partyId).prefix(5) == [id(1), id(2), id(3), id(4), id(5)])
         #expect(values.map(\.rank) == Array(1...10))
         // 1 of 10 is the top 10 %; ranks 2–3 within 30 %; the rest, and everyone without value, the base tier.

@@ -82,6 +82,9 @@ import Testing
             #expect(try await count([SegmentCondition(field: "interactions.count", op: .gte, value: .number(1), channel: "fax")]) == 1)
             #expect(try await count([SegmentCondition(field: "requests.open", op: .gte, value: .number(1))]) == 1)
             #expect(try await count([SegmentCondition(field: "value.actual_minor", op: .gt, value: .number(10_000_000))]) == 2)
+            // The organisation, Ivan, Sergey and Anna have value (Elena has her organisation's tier, no value of her own): zero matches the rest.
+            #expect(try await count([SegmentCondition(field: "value.actual_minor", op: .eq, value: .number(0))]) == live - 4)
+            #expect(try await count([SegmentCondition(field: "value.rank", op: .lte, value: .number(2))]) == 2)
             #expect(try await count([SegmentCondition(field: "party.kind", op: .eq, value: .string("organisation")),
                                      SegmentCondition(field: "fact.children_count", op: .exists)], match: .any) == 2)
             let members = try await services.analytics.members("marketing-ok", after: nil, limit: 100)

@@ -125,7 +125,8 @@ public enum ValueModel {
         return Int64((perDay * Double(settings.horizonDays) * alive).rounded())
     }
 
-    /// Values for every party in `partyIds` (those without activity rank last, with zero value).
+    /// Values for every party in `partyIds` (those without activity rank last, with zero value),
+    /// returned in the order of `partyIds` with `rank` set (1 = the most valuable).
     /// Order: actual value, then potential, then revenue, then id, all descending except the id.
     /// `contacts` pairs a contact person with their organisation: the person is served at the
     /// organisation's tier when it is higher than their own.
@@ -134,9 +135,15 @@ public enum ValueModel {
         var byParty: [UUID: PartyActivity] = [:]
         byParty.reserveCapacity(activity.count)
         for a in activity { byParty[a.partyId] = a }
-        var values: [PartyValue] = partyIds.map { id in
-            let a = byParty[id] ?? PartyActivity(partyId: id, orders: 0, revenueMinor: 0, marginMinor: 0, lastOrderAt: nil)
-            return PartyValue(partyId: id, actualMinor: a.marginMinor, orders: a.orders, revenueMinor: a.revenueMinor, lastOrderAt: a.lastOrderAt,
+        return rank(partyIds.map { ($0, byParty[$0]) }, settings: settings, now: now, contacts: contacts)
+    }
+
+    /// The same with each party's activity beside it (nil: none), when the caller has them aligned.
+    public static func rank(_ parties: [(id: UUID, activity: PartyActivity?)], settings: ValueSettings, now: Date,
+                            contacts: [(person: UUID, organisation: UUID)] = []) -> [PartyValue] {
+        var values: [PartyValue] = parties.map { party in
+            let a = party.activity ?? PartyActivity(partyId: party.id, orders: 0, revenueMinor: 0, marginMinor: 0, lastOrderAt: nil)
+            return PartyValue(partyId: party.id, actualMinor: a.marginMinor, orders: a.orders, revenueMinor: a.revenueMinor, lastOrderAt: a.lastOrderAt,
                               recencyScore: 0, frequencyScore: 0, monetaryScore: 0, potentialMinor: potential(a, settings: settings, now: now),
                               tier: settings.baseTier, rank: 0, computedAt: now)
         }
@@ -160,7 +167,7 @@ public enum ValueModel {
         score({ $0.lastOrderAt?.timeIntervalSince1970 ?? 0 }) { $0.recencyScore = $1 }
         score({ Double($0.orders) }) { $0.frequencyScore = $1 }
         score({ Double($0.revenueMinor) }) { $0.monetaryScore = $1 }
-        // Sorted through an index array on copied keys: moving a million whole values through a
+        // Ranked through an index array on copied keys: moving a million whole values through a
         // comparison sort cost about as much as everything else here.
         let actual = values.map(\.actualMinor), potentials = values.map(\.potentialMinor), revenue = values.map(\.revenueMinor)
         let ids = values.map(\.partyId.orderKey)
@@ -171,21 +178,21 @@ public enum ValueModel {
             if revenue[a] != revenue[b] { return revenue[a] > revenue[b] }
             return ids[a] < ids[b]
         }
-        values = order.map { values[$0] }
         let n = values.count
         var cutIndex = 0
-        for i in 0..<n {
-            values[i].rank = i + 1
+        for (position, i) in order.enumerated() {
+            values[i].rank = position + 1
             guard values[i].actualMinor > 0 else { continue }
             // The share of parties ranked at or above this one.
-            let share = Double(i + 1) / Double(n) * 100
+            let share = Double(position + 1) / Double(n) * 100
             while cutIndex < settings.tiers.count && share > settings.tiers[cutIndex].topPercent + 1e-9 { cutIndex += 1 }
             values[i].tier = cutIndex < settings.tiers.count ? settings.tiers[cutIndex].tier : settings.baseTier
         }
         if !contacts.isEmpty {
             let order = Dictionary(uniqueKeysWithValues: settings.tierOrder.enumerated().map { ($1, $0) })
+            let involved = Set(contacts.flatMap { [$0.person, $0.organisation] })
             var index: [UUID: Int] = [:]
-            for (i, v) in values.enumerated() { index[v.partyId] = i }
+            for (i, v) in values.enumerated() where involved.contains(v.partyId) { index[v.partyId] = i }
             for (person, organisation) in contacts {
                 guard let p = index[person], let o = index[organisation] else { continue }
                 if order[values[o].tier, default: Int.max] < order[values[p].tier, default: Int.max] { values[p].tier = values[o].tier }

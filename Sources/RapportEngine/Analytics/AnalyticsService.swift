@@ -27,7 +27,7 @@ public struct AnalyticsService: Sendable {
     }
 
     /// Recomputes every live party's value and tier (the card and routing read the tier).
-    /// `phase` hears how long each step took (read, rank, write), for the benchmark.
+    /// `phase` hears how long each step took (read, rank, the write's steps), for the benchmark.
     public func recomputeValues(cause: String = "on_demand", phase: (@Sendable (String, Double) -> Void)? = nil) async throws -> ValueRun {
         let s = try await valueSettings()
         let started = clock.now()
@@ -43,18 +43,23 @@ public struct AnalyticsService: Sendable {
         async let contacts = store.contactPairs()
         let (parties, purchases, pairs) = (try await live, try await activity, try await contacts)
         lap("read")
-        let values = ValueModel.rank(partyIds: parties.map(\.id), activity: purchases, settings: s, now: started, contacts: pairs)
-        // Only parties whose tier changes are touched.
-        var current: [UUID: String] = [:]
-        current.reserveCapacity(parties.count)
-        for p in parties { if let t = p.tier { current[p.id] = t } }
+        // Both lists are in party-id order: pair them in one pass.
+        var aligned: [(id: UUID, activity: PartyActivity?)] = []
+        aligned.reserveCapacity(parties.count)
+        var j = 0
+        for p in parties {
+            let key = p.id.orderKey
+            while j < purchases.count && purchases[j].partyId.orderKey < key { j += 1 }
+            aligned.append((p.id, j < purchases.count && purchases[j].partyId == p.id ? purchases[j] : nil))
+        }
+        let values = ValueModel.rank(aligned, settings: s, now: started, contacts: pairs)
+        // Only parties whose tier changes are touched (values come back in the parties' order).
         var changes: [String: [UUID]] = [:]
-        for v in values where current[v.partyId] != v.tier { changes[v.tier, default: []].append(v.partyId) }
+        for (p, v) in zip(parties, values) where p.tier != v.tier { changes[v.tier, default: []].append(v.partyId) }
         lap("rank")
         let run = ValueRun(id: .timeOrdered(at: started), startedAt: started, finishedAt: clock.now(), parties: values.count, settings: s,
                            tiers: ValueModel.distribution(values, settings: s), cause: cause)
-        try await store.saveValues(values, tierChanges: changes, run: run)
-        lap("write")
+        try await store.saveValues(values, tierChanges: changes, run: run, phase: phase)
         return run
     }
 

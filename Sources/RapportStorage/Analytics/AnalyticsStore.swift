@@ -11,15 +11,16 @@ public struct AnalyticsStore: Sendable {
 
     // MARK: Value
 
-    /// Live parties (not merged away, not erased), every one of which gets a value, with the tier they have now.
+    /// Live parties (not merged away, not erased), every one of which gets a value, with the tier
+    /// they have now, in id order (`UUID.orderKey`).
     public func livePartyTiers() async throws -> [(id: UUID, tier: String?)] {
-        let sql = "SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL"
+        let sql = "SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL ORDER BY id"
         if let rows = try await database.sqliteRows(sql, [], { r -> LiveParty in
             let row = RowReader(r)
             return LiveParty(id: try row.required(try row.uuid("id"), "id"), tier: try row.string("value_tier"))
         }) { return rows.map { ($0.id, $0.tier) } }
         return try await database.read { db in
-            try await db.raw("SELECT id, value_tier FROM parties WHERE merged_into_id IS NULL AND erased_at IS NULL").all().map {
+            try await db.raw(SQLQueryString(sql)).all().map {
                 let row = RowReader($0)
                 return (try row.required(try row.uuid("id"), "id"), try row.string("value_tier"))
             }
@@ -28,8 +29,9 @@ public struct AnalyticsStore: Sendable {
 
     /// Per party since `since`: purchases — orders (cancelled and returned ones excluded) and
     /// payments of invoices — with revenue, margin (an order's recorded margin, else
-    /// `defaultMarginPermille` of the amount) and the last purchase's time. Orders are read
-    /// through a covering index in party order; the two sources are read in parallel and merged here.
+    /// `defaultMarginPermille` of the amount) and the last purchase's time, in party-id order.
+    /// Orders are read through a covering index in party order; the two sources are read in
+    /// parallel and merged here.
     public func activity(since: Date, defaultMarginPermille: Int) async throws -> [PartyActivity] {
         let map: @Sendable (any SQLRow) throws -> PartyActivity = { r in
             let row = RowReader(r)
@@ -41,7 +43,7 @@ public struct AnalyticsStore: Sendable {
         let orderSQL = """
             SELECT party_id, COUNT(*) AS n, CAST(SUM(total_minor) AS BIGINT) AS revenue,
                    CAST(SUM(COALESCE(margin_minor, total_minor * ?2 / 1000)) AS BIGINT) AS margin, MAX(placed_at) AS last_at
-            FROM orders WHERE placed_at >= ?1 AND status NOT IN ('cancelled', 'returned') GROUP BY party_id
+            FROM orders WHERE placed_at >= ?1 AND status NOT IN ('cancelled', 'returned') GROUP BY party_id ORDER BY party_id
             """
         let paymentSQL = """
             SELECT party_id, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS revenue,
@@ -67,11 +69,13 @@ public struct AnalyticsStore: Sendable {
         guard !paid.isEmpty else { return merged }
         var index: [UUID: Int] = [:]
         for (i, a) in merged.enumerated() { index[a.partyId] = i }
+        var appended = false
         for p in paid {
-            guard let i = index[p.partyId] else { merged.append(p); continue }
+            guard let i = index[p.partyId] else { merged.append(p); appended = true; continue }
             merged[i].orders += p.orders; merged[i].revenueMinor += p.revenueMinor; merged[i].marginMinor += p.marginMinor
             if let t = p.lastOrderAt, t > (merged[i].lastOrderAt ?? .distantPast) { merged[i].lastOrderAt = t }
         }
+        if appended { merged.sort { $0.partyId.orderKey < $1.partyId.orderKey } }
         return merged
     }
 
@@ -85,23 +89,28 @@ public struct AnalyticsStore: Sendable {
         }
     }
 
-    /// Replaces every stored value with `values`, sets the tiers that changed (`tierChanges`:
+    /// Replaces every stored value with `values` (best in party-id order), sets the tiers that changed (`tierChanges`:
     /// tier → parties) and records the run, in one transaction. On SQLite the table is emptied
     /// (a truncation), the rank index dropped, the rows appended in key order and the index built
     /// again in one sorted pass — several times faster than a million index updates
     /// (docs/benchmarks.md); the schema is the same when the transaction commits.
-    public func saveValues(_ values: [PartyValue], tierChanges: [String: [UUID]], run: ValueRun) async throws {
+    public func saveValues(_ values: [PartyValue], tierChanges: [String: [UUID]], run: ValueRun,
+                           phase: (@Sendable (String, Double) -> Void)? = nil) async throws {
+        let clock = PhaseClock(phase)
         let sqlite = database.sqliteWriter, engine = database.engine
-        let keys = values.map(\.partyId.orderKey)
-        var order = Array(values.indices)
-        order.sort { keys[$0] < keys[$1] }
-        let ordered = order.map { values[$0] }
+        // Appending in key order keeps the B-tree writes sequential; the caller passes them so.
+        let ordered = zip(values, values.dropFirst()).contains(where: { !($0.partyId.orderKey < $1.partyId.orderKey) })
+            ? values.sorted { $0.partyId.orderKey < $1.partyId.orderKey } : values
+        clock.lap("write.sort")
         try await database.exclusiveWrite { db in
             if let sqlite {
                 try await db.raw("DELETE FROM party_values").run()
                 try await db.raw("DROP INDEX idx_party_values_rank").run()
+                clock.lap("write.empty")
                 for chunk in ordered.chunked(2500) { try await SQLiteBulkInsert.insert(chunk, on: sqlite) }
+                clock.lap("write.insert")
                 try await db.raw("CREATE INDEX idx_party_values_rank ON party_values (rank)").run()
+                clock.lap("write.index")
             } else {
                 try await db.raw("TRUNCATE party_values").run()
                 for chunk in ordered.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
@@ -112,9 +121,11 @@ public struct AnalyticsStore: Sendable {
                         .where("id", .in, Array(chunk)).run()
                 }
             }
+            clock.lap("write.tiers")
             try await db.insertRecord("value_runs", try ValueRunRow(run))
             try await Statistics.refresh(["party_values"], on: db, engine: engine)
         }
+        clock.lap("write.commit")
     }
 
     public func lastValueRun() async throws -> ValueRun? {
@@ -441,4 +452,18 @@ extension PartyClusterRow: SQLiteBulkRow {
     static var table: String { "party_clusters" }
     static var columns: [String] { ["run_id", "party_id", "cluster"] }
     func appendValues(to b: inout [SQLiteData]) { b += [.text(runId.text()), .text(partyId.text()), .integer(cluster)] }
+}
+
+/// Reports the time since the previous lap to `phase` (benchmarks).
+final class PhaseClock: @unchecked Sendable {
+    private let phase: (@Sendable (String, Double) -> Void)?
+    private var last = ContinuousClock.now
+    init(_ phase: (@Sendable (String, Double) -> Void)?) { self.phase = phase }
+    func lap(_ name: String) {
+        guard let phase else { return }
+        let now = ContinuousClock.now
+        let d = (now - last).components
+        phase(name, Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)
+        last = now
+    }
 }

@@ -39,6 +39,12 @@ struct SegmentSQL {
         }
     }
 
+    /// Whether the condition holds for a value of 0.
+    private func zeroMatches(_ c: SegmentCondition) -> Bool {
+        if c.op == .in { return (c.values ?? []).contains { Double($0) == 0 } }
+        return holdsForZero(c.op, number(c))
+    }
+
     /// Whether `x op n` holds for x = 0 (a party with no rows at all).
     private func holdsForZero(_ o: ConditionOperator, _ n: Double) -> Bool {
         switch o {
@@ -140,9 +146,19 @@ struct SegmentSQL {
         case "party.created_at": return dayCompare("p.created_at", c)
         case "party.age": return age(c)
         case "value.actual_minor", "value.potential_minor", "value.recency_score", "value.frequency_score", "value.monetary_score", "value.rank":
+            // Set-based like the orders: the parties whose stored value matches (plus, when zero
+            // matches, those without a value yet — their value is 0; a rank they do not have).
             let column = String(c.field.dropFirst("value.".count))
-            let fallback = column == "rank" ? "NULL" : "0"
-            return numberCompare("COALESCE((SELECT v.\(column) FROM party_values v WHERE v.party_id = p.id), \(fallback))", c)
+            let matching: SQLQueryString = "SELECT party_id FROM party_values WHERE " + numberCompare(column, c)
+            switch c.op {
+            case .exists: return column == "rank" ? "p.id IN (SELECT party_id FROM party_values)" : "1 = 1"
+            case .notExists: return column == "rank" ? "p.id NOT IN (SELECT party_id FROM party_values)" : "1 = 0"
+            default: break
+            }
+            if column != "rank" && zeroMatches(c) {
+                return "p.id NOT IN (SELECT party_id FROM party_values WHERE NOT (" + numberCompare(column, c) + "))"
+            }
+            return "p.id IN (" + matching + ")"
         case "orders.count":
             if c.op == .exists || c.op == .notExists { return lastDay("placed_at", table: "orders", filter: liveOrders, c) }
             return aggregate("COUNT(*)", from: "orders", filter: liveOrders, c)

@@ -37,7 +37,7 @@ enum Migration0006Analytics {
             tier TEXT NOT NULL,
             rank INTEGER NOT NULL,
             computed_at {ts} NOT NULL
-        )
+        ){without_rowid}
         """,
         "CREATE INDEX idx_party_values_rank ON party_values (rank)",
         """
