@@ -1,16 +1,14 @@
 /// Column types per engine. Migrations write `{id}`, `{ts}`, `{bool}`, `{json}` and get the
-/// engine's type, and `{without_rowid}` after a table keyed by its primary key alone (SQLite then
-/// keeps one B-tree instead of two; PostgreSQL has no such option); everything else in a migration
-/// is plain SQL both engines accept.
+/// engine's type; everything else in a migration is plain SQL both engines accept.
 enum DDL {
     static func render(_ statement: String, for engine: SQLEngine) -> String {
         let types: [(String, String)]
         switch engine {
         case .sqlite:
             // UUIDs travel as text on SQLite, times as seconds since 1970 (REAL): what the driver binds.
-            types = [("{id}", "TEXT"), ("{ts}", "REAL"), ("{bool}", "INTEGER"), ("{json}", "TEXT"), ("{without_rowid}", " WITHOUT ROWID")]
+            types = [("{id}", "TEXT"), ("{ts}", "REAL"), ("{bool}", "INTEGER"), ("{json}", "TEXT")]
         case .postgres:
-            types = [("{id}", "UUID"), ("{ts}", "TIMESTAMPTZ"), ("{bool}", "BOOLEAN"), ("{json}", "TEXT"), ("{without_rowid}", "")]
+            types = [("{id}", "UUID"), ("{ts}", "TIMESTAMPTZ"), ("{bool}", "BOOLEAN"), ("{json}", "TEXT")]
         }
         var out = statement
         for (placeholder, type) in types { out = out.replacingOccurrences(of: placeholder, with: type) }
