@@ -107,6 +107,19 @@ public final class Database: Sendable {
         return nil
     }
 
+    /// The rows of a query on a reader: on SQLite stepped and mapped on the reader's thread
+    /// (`sqliteRows`), elsewhere through SQLKit. For reads of many rows.
+    func rows<T: Sendable>(_ query: SQLQueryString, _ map: @escaping @Sendable (any SQLRow) throws -> T) async throws -> [T] {
+        if case .sqlite(_, let readers, _) = backend {
+            var serializer = SQLSerializer(database: readers[0].sql(queryLogLevel: nil))
+            query.serialize(to: &serializer)
+            let encoder = SQLiteDataEncoder()
+            let binds = try serializer.binds.map { try encoder.encode($0) }
+            if let rows = try await sqliteRows(serializer.sql, binds, { try map($0) }) { return rows }
+        }
+        return try await read { db in try await db.raw(query).all().map(map) }
+    }
+
     /// Large reads on SQLite: the rows of `sql` mapped on the reader's own thread as they are
     /// stepped. SQLKit's path hands every row to the event loop as a future of its own, which cost
     /// about 7 µs a row — seconds for a million (docs/benchmarks.md). nil on PostgreSQL.

@@ -292,8 +292,9 @@ public struct ProactiveStore: Sendable {
                                          now: event.receivedAt, defaultTimeZone: defaultTimeZone)
             guard planner.eventConditionsHold() else { audiences.append((rule, nil)); continue }
             let audience = Self.audience(rule.audience ?? .party, payload: event.payload)
+            // Rows stepped on the readers' threads: no future per row (docs/benchmarks.md).
             let recipients = try await Self.recipients(audience, rule: rule, now: event.receivedAt) { query in
-                try await database.read { db in try await db.raw(query).all() }
+                try await database.rows(query) { $0 }
             }
             audiences.append((rule, recipients))
         }
