@@ -73,6 +73,10 @@ import Testing
         #expect(check(SegmentCondition(field: "party.value_tier", op: .in, values: [])) == "invalid_condition")
         #expect(check(SegmentCondition(field: "consent.marketing", op: .eq, value: .string("yes"))) == "invalid_condition")
         #expect(check(SegmentCondition(field: "interactions.count", op: .gte, value: .number(2), channel: "pigeon")) == "invalid_enum")
+        // Operators a field cannot answer: refused rather than matching nobody (or the wrong people).
+        #expect(check(SegmentCondition(field: "consent.marketing", op: .notExists)) == "invalid_condition")
+        #expect(check(SegmentCondition(field: "orders.count", op: .in, values: ["0", "1"])) == "invalid_condition")
+        #expect(check(SegmentCondition(field: "party.created_at", op: .in, values: ["2026-01-01"])) == "invalid_condition")
         #expect(check(SegmentCondition(field: "fact.children_count", op: .gte, value: .number(1))) == nil)
         #expect(check(SegmentCondition(field: "orders.total_minor", op: .gte, value: .number(100_000), withinDays: 90)) == nil)
         #expect(check(SegmentCondition(field: "consent.marketing", op: .eq, value: .bool(true), channel: "email")) == nil)
@@ -141,6 +145,9 @@ import Testing
                 == "invalid_country")
         #expect(code { try UsageRecordInput(partyId: id(1), date: day, destination: "D1", minutes: 3, costMinor: 0).validated(at: "records[0]") }
                 == "invalid_country")
+        #expect(code { try UsageRecordInput(partyId: id(1), date: day, destination: "DE", minutes: 3, costMinor: 10_000_000_000).validated(at: "records[0]") }
+                == "out_of_range")
+        #expect(code { try TariffRate(destination: "DE", perMinuteMinor: 1_000_000_000_000).validated(at: "rates[0]") } == "out_of_range")
     }
 
     // MARK: Campaigns

@@ -119,6 +119,16 @@ import Testing
                                                    body: APITests.json(#"{"party_id":"\#(first)","outcome":"interested"}"#))
             #expect(foreign.status == .forbidden)
             #expect(try await client.execute(uri: "/api/v1/segments", method: .get, headers: session.cookieOnly).status == .forbidden)
+            // Nor answer offers for customers off their list.
+            let stranger = try #require(try await services.parties.owner(of: .phone, address: "+7 903 555 02 02")).partyId.uuidString
+            let offer = try await client.execute(uri: "/api/v1/parties/\(stranger)/offer-responses", method: .post, headers: session.headers,
+                                                 body: APITests.json(#"{"offer_key":"premium-card","response":"presented"}"#))
+            #expect(offer.status == .forbidden)
+            // A measured campaign's list is its segment: no parties added by hand.
+            let added = try await client.execute(uri: "/api/v1/campaigns/\(id)/parties", method: .post,
+                                                 body: APITests.json(#"{"party_ids":["\#(stranger)"]}"#))
+            let addedCode = try APITests.errorCode(added)
+            #expect(added.status == .conflict && addedCode == "measured_campaign")
 
             // The in-house reviewer's queue, a review, the effect.
             let queue = try await Self.get(client, "/api/v1/campaigns/\(id)/qa")["items"] as? [[String: Any]]

@@ -31,6 +31,9 @@ public struct SegmentCondition: Codable, Sendable, Equatable {
         "requests.open": .number, "cluster.latest": .number,
     ]
 
+    /// Fields counted or summed over other records.
+    static let aggregates: Set<String> = ["orders.count", "orders.total_minor", "interactions.count", "requests.open"]
+
     public var type: FieldType? {
         if let t = Self.fields[field] { return t }
         if field.hasPrefix("fact."), field.count > 5 { return value.flatMap { $0.text.flatMap(Double.init) } != nil ? .number : .text }
@@ -47,6 +50,15 @@ public struct SegmentCondition: Codable, Sendable, Equatable {
                                messageRu: "\(path).field: по полю \(field) нельзя строить сегмент", details: ["field": "\(path).field"])
         }
         var c = self
+        // Operators a field cannot answer are refused, not silently matched against nothing.
+        if type == .boolean && !(op == .eq || op == .ne) {
+            throw RapportError.invalidField("\(path).op", code: "invalid_condition", "\(field) takes eq or ne with true or false",
+                                            "\(field): только eq или ne с true или false")
+        }
+        if op == .in && (type == .date || Self.aggregates.contains(field)) {
+            throw RapportError.invalidField("\(path).op", code: "invalid_condition", "\(field) does not take in; use gte and lte",
+                                            "\(field): in не применяется, используйте gte и lte")
+        }
         switch op {
         case .exists, .notExists:
             c.value = nil; c.values = nil

@@ -34,6 +34,10 @@ public struct UsageRecordInput: Codable, Sendable {
             throw RapportError.invalidField("\(path).minutes", code: "out_of_range", "one call lasts at most 1 440 minutes", "звонок длится не больше 1 440 минут")
         }
         let cost = try Validate.nonNegative(try Validate.required(costMinor, "\(path).cost_minor"), "\(path).cost_minor")
+        guard cost <= 1_000_000_000 else {
+            throw RapportError.invalidField("\(path).cost_minor", code: "out_of_range", "one call costs at most 1 000 000 000 minor units",
+                                            "звонок стоит не больше 1 000 000 000 копеек")
+        }
         let external = try Validate.optionalText(externalId, "\(path).external_id", max: 200)
         guard partyId != nil || phone != nil || contractNumber != nil else { throw RapportError.missingField("\(path).party_id") }
         return (date, destination, Int((minutes * 60).rounded()), cost, external)
@@ -83,8 +87,9 @@ public struct TariffRate: Codable, Sendable, Equatable {
         guard d == "*" || ((2...3).contains(d.count) && d.allSatisfy({ $0.isASCII && $0.isLetter })) else {
             throw RapportError.invalidField("\(path).destination", code: "invalid_country", "use an ISO 3166 country code or *", "укажите код страны ISO 3166 или *")
         }
-        guard perMinuteMinor >= 0, includedMinutes >= 0 else {
-            throw RapportError.invalidField(path, code: "out_of_range", "rates and included minutes cannot be negative", "тарифы и минуты не могут быть отрицательными")
+        guard (0...10_000_000).contains(perMinuteMinor), (0...1_000_000).contains(includedMinutes) else {
+            throw RapportError.invalidField(path, code: "out_of_range", "a rate is 0–10 000 000 minor units a minute, included minutes 0–1 000 000",
+                                            "тариф — от 0 до 10 000 000 копеек за минуту, включённых минут — от 0 до 1 000 000")
         }
         return TariffRate(destination: d, perMinuteMinor: perMinuteMinor, includedMinutes: includedMinutes)
     }

@@ -101,9 +101,10 @@ public struct OfferService: Sendable {
         async let usage = store.usage(from: from, to: to)
         async let plans = store.plans()
         async let consenting = store.consenting(purpose: o.purpose, parties: nil)
-        let (u, p, c) = (try await usage, try await plans, try await consenting)
+        async let gone = store.gone()
+        let (u, p, c, g) = (try await usage, try await plans, try await consenting, try await gone)
         var out: [TariffSaving] = []
-        for summary in u where c.contains(summary.partyId) {
+        for summary in u where c.contains(summary.partyId) && !g.contains(summary.partyId) {
             if let s = TariffAdvisor.best(summary, plans: p, months: months, thresholdMinor: o.definition.thresholdMinor ?? 0) { out.append(s) }
         }
         if !o.definition.conditions.isEmpty {

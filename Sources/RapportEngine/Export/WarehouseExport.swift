@@ -39,6 +39,8 @@ public struct WarehouseExport: Sendable {
     public func export(to directory: URL, since: Date?) async throws -> Manifest {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let watermark = clock.now()
+        // Writes stamped before the watermark but still waiting in the queue commit before we read.
+        try await store.barrier()
         let from = since.map { $0.addingTimeInterval(-overlap) }
         var manifestTables: [Manifest.Table] = []
         var days = Set<Int>()

@@ -119,9 +119,15 @@ struct AnalyticsController {
         }
         group.post("parties/:id/offer-responses") { request, context in
             let p = try context.acting()
-            return try APIJSON.response(try await offers.respond(party: try request.uuidParameter("id", context: context),
-                                                                 try await request.decodeJSON(OfferResponseInput.self),
-                                                                 agent: "\(p.kind.rawValue):\(p.id.uuidString.lowercased())"), status: .created)
+            let party = try request.uuidParameter("id", context: context)
+            var input = try await request.decodeJSON(OfferResponseInput.self)
+            if p.role == .outsideAgent {
+                // An outside agent answers only for customers on their list, and always for their campaign.
+                try await services.access.requireOnList(p, party: party)
+                input.campaignId = p.campaignId
+            }
+            return try APIJSON.response(try await offers.respond(party: party, input, agent: "\(p.kind.rawValue):\(p.id.uuidString.lowercased())"),
+                                        status: .created)
         }
         group.get("parties/:id/statement") { request, context in
             guard let month = request.query("month") else { throw RapportError.missingField("month") }

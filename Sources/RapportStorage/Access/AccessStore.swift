@@ -236,6 +236,12 @@ public struct AccessStore: Sendable {
     public func addToCampaign(_ campaignId: UUID, parties: [UUID], at now: Date) async throws -> Int {
         try await database.write { db in
             try await db.require("campaigns", id: campaignId, entity: "campaign")
+            // A measured campaign's list is its segment at launch, split into target and control.
+            if try await db.select().column("key").from("campaigns").where("id", .equal, SQLBind(campaignId)).first()?
+                .decode(column: "key", as: String?.self) != nil {
+                throw RapportError(.conflict, code: "measured_campaign", message: "a measured campaign takes its list from its segment at launch",
+                                   messageRu: "список измеряемой кампании берётся из её сегмента при запуске")
+            }
             for party in parties {
                 _ = try await MergeStore.live(party, on: db)
                 let present = try await db.select().column("party_id").from("campaign_parties").where("campaign_id", .equal, SQLBind(campaignId))

@@ -50,6 +50,10 @@ public struct PrivacyStore: Sendable {
                 count("identities", try await Self.countAndDelete("identities", "party_id", id, on: db))
                 count("facts", try await Self.countAndDelete("party_facts", "party_id", id, on: db))
                 count("campaign_lists", try await Self.countAndDelete("campaign_parties", "party_id", id, on: db))
+                // Call records and what was computed from the person's behaviour go too.
+                for table in ["usage_records", "party_values", "party_clusters"] {
+                    try await db.delete(from: table).where("party_id", .equal, SQLBind(id)).run()
+                }
                 try await db.delete(from: "duplicate_hints").where("party_id", .equal, SQLBind(id)).orWhere("other_party_id", .equal, SQLBind(id)).run()
                 try await db.update("relationships").set("related_name", to: SQLLiteral.null).set("related_birth_date", to: SQLLiteral.null)
                     .where("party_id", .equal, SQLBind(id)).where("related_party_id", .isNot, SQLLiteral.null).run()

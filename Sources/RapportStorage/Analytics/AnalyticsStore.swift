@@ -112,7 +112,8 @@ public struct AnalyticsStore: Sendable {
                 try await db.raw("CREATE INDEX idx_party_values_rank ON party_values (rank)").run()
                 clock.lap("write.index")
             } else {
-                try await db.raw("TRUNCATE party_values").run()
+                // DELETE, not TRUNCATE: cards read party_values meanwhile from their snapshot instead of waiting for the lock.
+                try await db.raw("DELETE FROM party_values").run()
                 for chunk in ordered.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
             }
             for (tier, ids) in tierChanges {

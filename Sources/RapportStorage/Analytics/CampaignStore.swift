@@ -124,9 +124,17 @@ public struct CampaignStore: Sendable {
                                    messageRu: "клиент в контрольной группе, с ним не связываются")
             }
             try await InteractionStore.insert(entry, on: db, engine: engine)
-            try await db.update("campaign_parties").set("outcome", to: SQLBind(outcome)).set("outcome_at", to: SQLBind(entry.occurredAt))
-                .set("interaction_id", to: SQLBind(entry.id)).set("qa_sampled", to: SQLBind(sampled)).set("updated_at", to: SQLBind(entry.createdAt))
-                .where("campaign_id", .equal, SQLBind(campaign)).where("party_id", .equal, SQLBind(party)).run()
+            // The latest outcome counts; a call sampled for review and not yet reviewed stays the member's call
+            // until it is (a later call does not take it out of the reviewer's queue).
+            let keep: SQLQueryString = """
+                qa_sampled = \(bind: true) AND interaction_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM qa_reviews r WHERE r.interaction_id = campaign_parties.interaction_id)
+                """
+            try await db.raw("""
+                UPDATE campaign_parties SET outcome = \(bind: outcome), outcome_at = \(bind: entry.occurredAt), updated_at = \(bind: entry.createdAt),
+                  interaction_id = CASE WHEN
+                """ + " " + keep + " THEN interaction_id ELSE \(bind: entry.id) END, qa_sampled = CASE WHEN " + keep
+                + " THEN qa_sampled ELSE \(bind: sampled) END WHERE campaign_id = \(bind: campaign) AND party_id = \(bind: party)").run()
         }
     }
 
@@ -184,7 +192,7 @@ public struct CampaignStore: Sendable {
             for o in positiveOutcomes { outcomes = outcomes + ", \(bind: o)" }
             for r in try await db.raw("""
                 SELECT c.arm, COUNT(*) AS n,
-                  SUM(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.party_id = c.party_id AND o.status <> 'cancelled'
+                  SUM(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.party_id = c.party_id AND o.status NOT IN ('cancelled', 'returned')
                        AND o.placed_at >= \(bind: launched) AND o.placed_at <= \(bind: end)) THEN 1 ELSE 0 END) AS buyers,
                   SUM(CASE WHEN c.outcome IN (
                 """ + outcomes + ") THEN 1 ELSE 0 END) AS responders FROM campaign_parties c WHERE c.campaign_id = \(bind: c.id) GROUP BY c.arm").all() {

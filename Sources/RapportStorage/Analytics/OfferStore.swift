@@ -197,6 +197,14 @@ public struct OfferStore: Sendable {
         return out
     }
 
+    /// Parties merged away or erased (their records are not offered anything).
+    public func gone() async throws -> Set<UUID> {
+        try await database.read { db in
+            Set(try await db.raw("SELECT id FROM parties WHERE merged_into_id IS NOT NULL OR erased_at IS NOT NULL").all()
+                .map { try RowReader($0).required(try RowReader($0).uuid("id"), "id") })
+        }
+    }
+
     /// Parties whose consents in force allow `purpose` on some channel, among `parties` (nil: all).
     public func consenting(purpose: String, parties: [UUID]?) async throws -> Set<UUID> {
         try await database.read { db in

@@ -225,7 +225,7 @@ struct SegmentSQL {
         if c.type == .number {
             let numeric = engine == .postgres
                 ? "CASE WHEN f.value ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN CAST(f.value AS DOUBLE PRECISION) END"
-                : "CAST(f.value AS REAL)"
+                : "CASE WHEN f.value GLOB '[0-9]*' OR f.value GLOB '-[0-9]*' THEN CAST(f.value AS REAL) END"
             return "p.id IN (" + current + " AND " + numberCompare(numeric, c) + ")"
         }
         return "p.id IN (" + current + " AND " + textCompare("f.value", c) + ")"

@@ -156,27 +156,34 @@ public final class Database: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await writer.submit(body)
-        } catch let error as RapportError {
-            throw error
         } catch {
-            // A rule the schema enforces and the code did not check first: still a clear 4xx.
-            switch ConstraintViolation(error) {
-            case .unique?:
-                throw RapportError(.conflict, code: "already_exists", message: "a record with these values already exists", messageRu: "такая запись уже существует")
-            case .foreignKey?:
-                throw RapportError(.notFound, code: "reference_not_found", message: "a referenced record does not exist", messageRu: "связанная запись не найдена")
-            case .check?:
-                throw RapportError(.invalid, code: "constraint_violated", message: "the values break a rule of the data model", messageRu: "значения нарушают правило модели данных")
-            case nil:
-                throw error
-            }
+            throw Self.mapped(error)
+        }
+    }
+
+    /// A rule the schema enforces and the code did not check first: still a clear 4xx.
+    static func mapped(_ error: any Error) -> any Error {
+        if error is RapportError { return error }
+        switch ConstraintViolation(error) {
+        case .unique?:
+            return RapportError(.conflict, code: "already_exists", message: "a record with these values already exists", messageRu: "такая запись уже существует")
+        case .foreignKey?:
+            return RapportError(.notFound, code: "reference_not_found", message: "a referenced record does not exist", messageRu: "связанная запись не найдена")
+        case .check?:
+            return RapportError(.invalid, code: "constraint_violated", message: "the values break a rule of the data model", messageRu: "значения нарушают правило модели данных")
+        case nil:
+            return error
         }
     }
 
     /// Runs `body` in a transaction of its own: it waits its turn in the write queue but is never
     /// grouped with other writes (bulk loads, migrations).
     public func exclusiveWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.exclusive(body)
+        do {
+            return try await writer.exclusive(body)
+        } catch {
+            throw Self.mapped(error)
+        }
     }
 
     public func close() async {

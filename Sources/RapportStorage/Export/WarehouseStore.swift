@@ -136,6 +136,12 @@ public struct WarehouseStore: Sendable {
                        primaryKey: ["response_id"], from: "FROM offer_responses r", changedAt: "r.recorded_at"),
     ]
 
+    /// Waits until every write queued so far has committed (the write queue is first in, first
+    /// out): rows stamped before a watermark are visible once this returns.
+    public func barrier() async throws {
+        try await database.write { _ in }
+    }
+
     /// A page of `table`'s rows in key order after `after` (the previous page's last key values),
     /// only rows changed within (since, until] when `since` is given. `dayOf` columns are left
     /// null for the caller, who knows the time zone. Each row is followed by its key values.
