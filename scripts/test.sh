@@ -35,8 +35,10 @@ start_postgres() {
   echo rapport > "$PGROOT/pw"; chown postgres "$PGROOT/pw"
   runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --pwfile="$PGROOT/pw" \
     --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-sync >/dev/null
+  # Each storage test opens a pool of its own on a database of its own, many at once: the default
+  # 100 connections ran out (the tests retried through it, noisily).
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c max_connections=300" start >/dev/null
   runuser -u postgres -- "$PGBIN/psql" -h "$PGROOT" -p "$PGPORT" -U postgres -qc 'CREATE DATABASE rapport_test'
   export RAPPORT_TEST_POSTGRES_URL="postgres://postgres:rapport@127.0.0.1:$PGPORT/rapport_test"
   echo "PostgreSQL test server on 127.0.0.1:$PGPORT"

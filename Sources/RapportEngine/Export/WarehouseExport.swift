@@ -131,7 +131,7 @@ public struct WarehouseExport: Sendable {
             let text: String
             switch v {
             case .null: text = "null"
-            case .text(let s): text = jsonString(s)
+            case .text(let s): text = "\"" + JSONText.escape(s) + "\""
             case .int(let i): text = String(i)
             case .time(let t): text = "\"" + f.format(t) + "\""
             case .bool(let b): text = b ? "true" : "false"
@@ -139,22 +139,6 @@ public struct WarehouseExport: Sendable {
             parts.append("\"\(n)\":\(text)")
         }
         return "{" + parts.joined(separator: ",") + "}"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 
     /// The PostgreSQL DDL of the star schema.

@@ -224,20 +224,24 @@ public struct AnalyticsStore: Sendable {
     public func members(_ d: SegmentDefinition, now: Date, after: UUID?, limit: Int) async throws -> [SegmentMember] {
         try await database.read { db in
             let sql = try await segmentSQL(now: now, on: db)
-            var q: SQLQueryString = """
-                SELECT p.id, p.display_name, p.language, p.value_tier,
-                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
-                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
-                FROM parties p WHERE
-                """ + " " + sql.whereClause(d)
-            if let after { q = q + " AND p.id > \(bind: after)" }
-            q = q + " ORDER BY p.id LIMIT \(bind: limit)"
-            return try await db.raw(q).all().map { r in
-                let row = RowReader(r)
-                return SegmentMember(partyId: try row.required(try row.uuid("id"), "id"), displayName: try row.string("display_name") ?? "",
-                                     language: try row.string("language"), valueTier: try row.string("value_tier"),
-                                     phone: try row.string("phone"), email: try row.string("email"))
-            }
+            return try await Self.memberList("FROM parties p WHERE " + sql.whereClause(d), after: after, limit: limit, on: db)
+        }
+    }
+
+    /// One page of a member list: `from` selects the parties `p`; each with the first phone and e-mail.
+    static func memberList(_ from: SQLQueryString, after: UUID?, limit: Int, on db: any SQLDatabase) async throws -> [SegmentMember] {
+        var q: SQLQueryString = """
+            SELECT p.id, p.display_name, p.language, p.value_tier,
+              (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
+              (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
+            """ + " " + from
+        if let after { q = q + " AND p.id > \(bind: after)" }
+        q = q + " ORDER BY p.id LIMIT \(bind: limit)"
+        return try await db.raw(q).all().map { r in
+            let row = RowReader(r)
+            return SegmentMember(partyId: try row.required(try row.uuid("id"), "id"), displayName: try row.string("display_name") ?? "",
+                                 language: try row.string("language"), valueTier: try row.string("value_tier"),
+                                 phone: try row.string("phone"), email: try row.string("email"))
         }
     }
 
@@ -324,21 +328,10 @@ public struct AnalyticsStore: Sendable {
     /// One cluster's members, in id order after `after`.
     public func clusterMembers(run: UUID, cluster: Int, after: UUID?, limit: Int) async throws -> [SegmentMember] {
         try await database.read { db in
-            var q: SQLQueryString = """
-                SELECT p.id, p.display_name, p.language, p.value_tier,
-                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'phone' ORDER BY i.created_at LIMIT 1) AS phone,
-                  (SELECT i.normalized FROM identities i WHERE i.party_id = p.id AND i.kind = 'email' ORDER BY i.created_at LIMIT 1) AS email
+            try await Self.memberList("""
                 FROM party_clusters c JOIN parties p ON p.id = c.party_id
                 WHERE c.run_id = \(bind: run) AND c.cluster = \(bind: cluster) AND p.merged_into_id IS NULL AND p.erased_at IS NULL
-                """
-            if let after { q = q + " AND p.id > \(bind: after)" }
-            q = q + " ORDER BY p.id LIMIT \(bind: limit)"
-            return try await db.raw(q).all().map { r in
-                let row = RowReader(r)
-                return SegmentMember(partyId: try row.required(try row.uuid("id"), "id"), displayName: try row.string("display_name") ?? "",
-                                     language: try row.string("language"), valueTier: try row.string("value_tier"),
-                                     phone: try row.string("phone"), email: try row.string("email"))
-            }
+                """, after: after, limit: limit, on: db)
         }
     }
 }
