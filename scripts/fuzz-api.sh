@@ -23,6 +23,9 @@ PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 schemathesis run "http://127.0.0.1:$PORT/openapi.yaml" -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
-  --max-examples "$EXAMPLES" --workers 2 --seed 42 >"$WORK/st.log" 2>&1 || { tail -200 "$WORK/st.log"; echo "fuzz-api: failures"; exit 1; }
+  --max-examples "$EXAMPLES" --workers 2 --seed 42 >"$WORK/st.log" 2>&1 || {
+    # The failures come first in schemathesis's report, the summary last: show both, and the server's log end.
+    head -150 "$WORK/st.log"; echo "[…]"; tail -60 "$WORK/st.log"; echo "--- server log (end)"; tail -40 "$WORK/serve.log"
+    echo "fuzz-api: failures"; exit 1; }
 grep -E "generated" "$WORK/st.log" | tail -1
 echo "fuzz-api: no server errors and no schema violations"
