@@ -140,6 +140,13 @@ public struct CampaignInput: Codable, Sendable {
         guard script?.count ?? 0 <= 50 else {
             throw RapportError.invalidField("script", code: "too_long", "at most 50 steps", "не больше 50 шагов")
         }
+        d.script = try d.script.enumerated().map { i, step in
+            ScriptStep(text: try Validate.text(step.text, "script[\(i)].text", max: 2000), textRu: try Validate.text(step.textRu, "script[\(i)].text_ru", max: 2000))
+        }
+        d.scorecard = try d.scorecard.enumerated().map { i, c in
+            ScoreCriterion(key: try EventTypeInput.validateKey(c.key, field: "scorecard[\(i)].key"), label: try Validate.text(c.label, "scorecard[\(i)].label", max: 200),
+                           labelRu: try Validate.text(c.labelRu, "scorecard[\(i)].label_ru", max: 200), max: c.max)
+        }
         let key = try EventTypeInput.validateKey(try Validate.text(key, "key", max: 100), field: "key")
         if channel != .callList {
             d.body = try Validate.text(body, "body", max: channel == .sms ? 1000 : 10_000)
