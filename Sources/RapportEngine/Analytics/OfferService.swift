@@ -13,6 +13,9 @@ public struct OfferService: Sendable {
     let timeZone: TimeZone
     /// An offer accepted or declined is not offered again for this many days.
     public var quietDays = 30
+    /// The active catalogue, read once per 2 s rather than on every card (like the question bank);
+    /// a change made here drops it at once, another node sees it within 2 s.
+    let active = TimedCache<[Offer]>()
 
     init(store: OfferStore, analytics: AnalyticsService, parties: PartyStore, normalizer: IdentityNormalizer, clock: any Clock, timeZone: TimeZone) {
         self.store = store; self.analytics = analytics; self.parties = parties; self.normalizer = normalizer; self.clock = clock; self.timeZone = timeZone
@@ -24,6 +27,7 @@ public struct OfferService: Sendable {
 
     public func create(_ input: OfferInput) async throws -> Offer {
         let now = clock.now()
+        defer { active.invalidate() }
         return try await store.create(try input.make(id: .timeOrdered(at: now), now: now))
     }
 
@@ -34,6 +38,7 @@ public struct OfferService: Sendable {
         input.key = key
         var o = try input.make(id: old.id, now: clock.now())
         o.createdAt = old.createdAt
+        defer { active.invalidate() }
         return try await store.update(o)
     }
 
@@ -120,7 +125,7 @@ public struct OfferService: Sendable {
     /// The eligible offers for one customer, best first, each with its benefit for this customer.
     /// Offers the customer has not agreed to (by purpose), or answered within `quietDays`, are left out.
     public func ranked(for partyId: UUID) async throws -> [RankedOffer] {
-        let offers = try await store.offers(activeOnly: true)
+        let offers = try await active.get { try await store.offers(activeOnly: true) }
         guard !offers.isEmpty else { return [] }
         let purposes = Set(offers.map(\.purpose))
         var allowed: Set<String> = []
@@ -206,7 +211,7 @@ public struct OfferService: Sendable {
         for l in usage?.lines ?? [] { lines.append(Statement.Line(destination: l.destination, minutes: l.billedMinutes, chargesMinor: l.costMinor)) }
         let next = first.month == 12 ? try CivilDate(year: first.year + 1, month: 1, day: 1) : try CivilDate(year: first.year, month: first.month + 1, day: 1)
         var proposal: TariffSaving? = nil
-        for o in try await store.offers(activeOnly: true) where o.kind == .tariffSaving {
+        for o in try await active.get({ try await store.offers(activeOnly: true) }) where o.kind == .tariffSaving {
             guard try await store.consenting(purpose: o.purpose, parties: [partyId]).contains(partyId) else { continue }
             let months = o.definition.months ?? 3
             let (from, to) = period(months: months, endingBefore: next)
