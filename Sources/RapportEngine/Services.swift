@@ -25,11 +25,14 @@ public struct Services: Sendable {
     public let offers: OfferService
     public let campaigns: CampaignService
     public let clock: any Clock
+    /// The installation's time zone: dates on pages and in reports.
+    public let timeZone: TimeZone
 
     /// `bcryptCost` 12 in production; tests may lower it (4 is bcrypt's minimum) to keep sign-in tests fast.
     public init(database: Database, clock: any Clock, normalizer: IdentityNormalizer, bcryptCost: UInt8 = 12,
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
         self.clock = clock
+        self.timeZone = timeZone
         parties = PartyService(store: PartyStore(database: database), clock: clock, normalizer: normalizer)
         catalogue = CatalogueService(store: CatalogueStore(database: database), clock: clock)
         commerce = CommerceService(store: CommerceStore(database: database), clock: clock)

@@ -4,7 +4,7 @@ import Logging
 import RapportCore
 import RapportEngine
 
-/// Builds the HTTP surface: `/api/v1/…`, `/openapi.yaml`, `/health`.
+/// Builds the HTTP surface: `/api/v1/…`, `/openapi.yaml`, `/health`, and the web pages (`/sign-in`, `/desk`, …).
 public enum RapportRouter {
     public static func build(services: Services, options: HTTPOptions = HTTPOptions()) -> Router<RapportRequestContext> {
         let router = Router(context: RapportRequestContext.self)
@@ -33,6 +33,10 @@ public enum RapportRouter {
         ContactCentreController(services: services, options: options).addRoutes(to: api)
         ProactiveController(services: services).addRoutes(to: api, channels: options.channels)
         AnalyticsController(services: services).addRoutes(to: api)
+        let web = router.group().add(middleware: WebMiddleware(services: services))
+        WebController(services: services, options: options).addRoutes(to: web)
+        let pages = WebRoutes(group: web)
+        DeskPages(services: services).addRoutes(to: pages)
         return router
     }
 }

@@ -13,19 +13,24 @@ public struct Principal: Sendable, Equatable {
     public let campaignId: UUID?
     /// Set for a session: form and script posts must carry it back (CSRF).
     public let csrfToken: String?
+    /// A user's name and page language (`en`, `ru`); a token's name and `en`.
+    public let displayName: String
+    public let language: String
 
-    public init(kind: Kind, id: UUID, role: Role?, capabilities: Set<Capability>, campaignId: UUID? = nil, csrfToken: String? = nil) {
+    public init(kind: Kind, id: UUID, role: Role?, capabilities: Set<Capability>, campaignId: UUID? = nil, csrfToken: String? = nil,
+                displayName: String = "", language: String = "en") {
         self.kind = kind; self.id = id; self.role = role; self.capabilities = capabilities
-        self.campaignId = campaignId; self.csrfToken = csrfToken
+        self.campaignId = campaignId; self.csrfToken = csrfToken; self.displayName = displayName; self.language = language
     }
 
     public static func user(_ user: User, csrfToken: String?) -> Principal {
         Principal(kind: .user, id: user.id, role: user.role, capabilities: AccessPolicy.capabilities(of: user.role),
-                  campaignId: user.campaignId, csrfToken: csrfToken)
+                  campaignId: user.campaignId, csrfToken: csrfToken, displayName: user.displayName, language: user.language)
     }
 
     public static func token(_ token: APIToken) -> Principal {
-        Principal(kind: .token, id: token.id, role: nil, capabilities: token.scopes.reduce(into: Set()) { $0.formUnion($1.capabilities) })
+        Principal(kind: .token, id: token.id, role: nil, capabilities: token.scopes.reduce(into: Set()) { $0.formUnion($1.capabilities) },
+                  displayName: token.name)
     }
 
     public func can(_ capability: Capability) -> Bool { capabilities.contains(capability) }

@@ -21,6 +21,10 @@ struct APIErrorMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             return APIErrorMapping.response(APIErrorMapping.describe(HTTPError(.contentTooLarge)), requestId: context.requestId)
         } catch let error as HTTPError {
+            if !Self.isAPI(request) {
+                // A page address that does not exist: a page, not JSON.
+                return WebErrors.page(APIErrorMapping.describe(error), principal: nil, request: request, requestId: context.requestId)
+            }
             return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.requestId)
         } catch {
             context.logger.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
@@ -28,6 +32,13 @@ struct APIErrorMiddleware: RouterMiddleware {
                                                          messageRu: "внутренняя ошибка; сообщите идентификатор запроса"),
                                             status: .internalServerError, requestId: context.requestId)
         }
+    }
+}
+
+extension APIErrorMiddleware {
+    static func isAPI(_ request: Request) -> Bool {
+        let path = request.uri.path
+        return path.hasPrefix("/api/") || path == "/health" || path == "/openapi.yaml"
     }
 }
 

@@ -23,6 +23,13 @@ struct AccessController {
     struct CampaignPartiesBody: Decodable { let partyIds: [UUID] }
     struct CampaignSize: Encodable { let campaignId: UUID; let size: Int }
 
+    /// The session cookie: HttpOnly, SameSite=Strict, Secure behind TLS; an empty value with no
+    /// lifetime ends it in the browser.
+    static func sessionCookie(_ secret: String, lifetime: TimeInterval, options: HTTPOptions, request: Request) -> Cookie {
+        Cookie(name: AccessMiddleware.sessionCookie, value: secret, maxAge: Int(lifetime), path: "/",
+               secure: options.secureCookies || request.headers[HeaderName("X-Forwarded-Proto")!] == "https", httpOnly: true, sameSite: .strict)
+    }
+
     func addRoutes(to group: RouterGroup<RapportRequestContext>) {
         group.post("session") { request, context in
             if let wait = signInLimiter.take("ip:" + (context.remoteIP ?? "unknown")) { throw AccessError.rateLimited(retryAfter: wait) }
@@ -41,10 +48,7 @@ struct AccessController {
                                                             capabilities: AccessPolicy.capabilities(of: signedIn.user.role).sorted { $0.rawValue < $1.rawValue },
                                                             campaignId: signedIn.user.campaignId, csrfToken: signedIn.csrfToken,
                                                             expiresAt: signedIn.expiresAt), status: .created)
-            response.setCookie(Cookie(name: AccessMiddleware.sessionCookie, value: signedIn.sessionSecret,
-                                      maxAge: Int(services.access.sessionLifetime), path: "/",
-                                      secure: options.secureCookies || request.headers[HeaderName("X-Forwarded-Proto")!] == "https",
-                                      httpOnly: true, sameSite: .strict))
+            response.setCookie(Self.sessionCookie(signedIn.sessionSecret, lifetime: services.access.sessionLifetime, options: options, request: request))
             return response
         }
         group.get("session") { _, context in
@@ -59,8 +63,7 @@ struct AccessController {
             if let cookie = request.cookies[AccessMiddleware.sessionCookie] { try await services.access.signOut(sessionSecret: cookie.value) }
             services.audit.record(actor: p, action: .signOut, route: "DELETE /api/v1/session", partyId: nil, status: 204, requestId: context.requestId)
             var response = APIJSON.noContent()
-            response.setCookie(Cookie(name: AccessMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: options.secureCookies,
-                                      httpOnly: true, sameSite: .strict))
+            response.setCookie(Self.sessionCookie("", lifetime: 0, options: options, request: request))
             return response
         }
         group.get("users") { _, _ in

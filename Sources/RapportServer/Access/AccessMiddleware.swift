@@ -81,7 +81,7 @@ struct AccessMiddleware: RouterMiddleware {
 }
 
 /// Security headers on every response: no sniffing, no framing, no referrer, nothing cached, and a
-/// content policy that allows nothing but what the page itself serves.
+/// content policy that allows nothing (pages set their own, which allows their own script and style).
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = RapportRequestContext
 
@@ -90,7 +90,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HeaderName("X-Frame-Options")!] = "DENY"
         response.headers[HeaderName("Referrer-Policy")!] = "no-referrer"
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'" }
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }

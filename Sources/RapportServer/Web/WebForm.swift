@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import RapportCore
+
+/// A posted HTML form (`application/x-www-form-urlencoded`): the values as typed, so a page shown
+/// again after an error keeps them.
+struct WebForm: Sendable {
+    private(set) var values: [String: [String]] = [:]
+
+    static let maxBytes = 256 * 1024
+
+    init(_ pairs: [String: [String]] = [:]) { values = pairs }
+
+    init(encoded: String) {
+        for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Self.decode(parts[0]), value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            values[key, default: []].append(value)
+        }
+    }
+
+    static func read(_ request: Request) async throws -> WebForm {
+        let buffer = try await request.body.collect(upTo: maxBytes)
+        return WebForm(encoded: String(decoding: buffer.readableBytesView, as: UTF8.self))
+    }
+
+    private static func decode(_ part: Substring) -> String {
+        let spaced = part.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    subscript(_ key: String) -> String? { values[key]?.last }
+
+    /// The trimmed value, nil when empty.
+    func text(_ key: String) -> String? {
+        guard let value = self[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func all(_ key: String) -> [String] { values[key] ?? [] }
+
+    /// A checkbox: present and not "0"/"false".
+    func flag(_ key: String) -> Bool { self[key].map { !["", "0", "false", "off"].contains($0) } ?? false }
+
+    /// A closed vocabulary value; an unknown one is a field error (the select was tampered with).
+    func choice<V: RawRepresentable>(_ key: String, as type: V.Type) throws -> V? where V.RawValue == String {
+        guard let raw = text(key) else { return nil }
+        guard let value = V(rawValue: raw) else {
+            throw RapportError.invalidField(key, code: "invalid_\(key)", "unknown value", "неизвестное значение")
+        }
+        return value
+    }
+
+    func uuid(_ key: String) throws -> UUID? {
+        guard let raw = text(key) else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw RapportError.invalidField(key, code: "invalid_id", "not a valid id", "неверный идентификатор") }
+        return id
+    }
+}
+
+/// Field-level errors for a form shown again: the message for each field in the user's language,
+/// plus one message for the form as a whole when the error names no field.
+struct FormErrors: Sendable {
+    var fields: [String: String] = [:]
+    var general: String?
+
+    var isEmpty: Bool { fields.isEmpty && general == nil }
+
+    init() {}
+
+    init(_ error: RapportError, language: WebLanguage) {
+        let message = language == .ru ? error.messageRu : error.message
+        if let field = error.details["field"] {
+            fields[field] = Self.withoutFieldPrefix(message, field: field)
+        } else {
+            general = message
+        }
+    }
+
+    /// Messages read "field: what is wrong"; beside the field the name is redundant.
+    static func withoutFieldPrefix(_ message: String, field: String) -> String {
+        let prefix = field + ": "
+        return message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
+    }
+
+    subscript(_ field: String) -> String? { fields[field] }
+}
+
+/// One input of a form as a template draws it: label, value as typed, the error beside it.
+struct FormField: Sendable {
+    struct Option: Sendable { let value: String; let label: String; let selected: Bool }
+    let name: String
+    let label: String
+    let value: String
+    let error: String?
+    var type: String = "text"
+    var options: [Option] = []
+    var required: Bool = false
+    var checked: Bool = false
+    var isSelect: Bool { !options.isEmpty }
+    var isTextarea: Bool { type == "textarea" }
+    var isCheckbox: Bool { type == "checkbox" }
+    var isPlain: Bool { !isSelect && !isTextarea && !isCheckbox }
+    var id: String { "f-" + name }
+    var errorId: String { "e-" + name }
+}
