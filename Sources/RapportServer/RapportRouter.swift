@@ -37,6 +37,7 @@ public enum RapportRouter {
         WebController(services: services, options: options).addRoutes(to: web)
         let pages = WebRoutes(group: web)
         DeskPages(services: services).addRoutes(to: pages)
+        WallboardPages(services: services).addRoutes(to: pages)
         return router
     }
 }

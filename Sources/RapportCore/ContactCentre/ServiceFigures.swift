@@ -1,7 +1,8 @@
 import Foundation
 
 /// How service figures are grouped.
-public enum FigureGrouping: String, ClosedVocabulary { case total, queue, agent, channel, day }
+/// `hour`: the UTC hour a contact was offered in, `YYYY-MM-DDTHH` (the wallboard draws contacts per hour from it).
+public enum FigureGrouping: String, ClosedVocabulary { case total, queue, agent, channel, day, hour }
 
 /// Sums over a set of contacts, from which every figure is computed. Storage adds them up in SQL;
 /// `ServiceFigures` turns them into rates. Definitions: `docs/contact-centre.md`.

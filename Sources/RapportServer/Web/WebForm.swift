@@ -87,20 +87,33 @@ struct FormErrors: Sendable {
 }
 
 /// One input of a form as a template draws it: label, value as typed, the error beside it.
+/// (Templates see stored properties only, so everything they test is stored.)
 struct FormField: Sendable {
     struct Option: Sendable { let value: String; let label: String; let selected: Bool }
     let name: String
     let label: String
     let value: String
     let error: String?
-    var type: String = "text"
-    var options: [Option] = []
-    var required: Bool = false
-    var checked: Bool = false
-    var isSelect: Bool { !options.isEmpty }
-    var isTextarea: Bool { type == "textarea" }
-    var isCheckbox: Bool { type == "checkbox" }
-    var isPlain: Bool { !isSelect && !isTextarea && !isCheckbox }
-    var id: String { "f-" + name }
-    var errorId: String { "e-" + name }
+    let type: String
+    let options: [Option]
+    let required: Bool
+    let checked: Bool
+    let isSelect: Bool
+    let isTextarea: Bool
+    let isCheckbox: Bool
+    let isPlain: Bool
+    let id: String
+    let errorId: String
+
+    init(name: String, label: String, value: String, error: String?, type: String = "text", options: [Option] = [], required: Bool = false,
+         checked: Bool = false) {
+        self.name = name; self.label = label; self.value = value; self.error = error; self.type = type; self.options = options
+        self.required = required; self.checked = checked
+        isSelect = !options.isEmpty
+        isTextarea = type == "textarea"
+        isCheckbox = type == "checkbox"
+        isPlain = !isSelect && !isTextarea && !isCheckbox
+        id = "f-" + name
+        errorId = "e-" + name
+    }
 }

@@ -166,7 +166,34 @@ enum WebText {
         ("relation_other", "other", "другое"),
     ]
 
-    static let wallboard: [(String, String, String)] = []
+    static let wallboard: [(String, String, String)] = [
+        ("wallboard_title", "Wallboard", "Табло супервизора"),
+        ("today", "Today", "Сегодня"),
+        ("queues", "Queues", "Очереди"),
+        ("queue", "Queue", "Очередь"),
+        ("as_of", "as of", "на"),
+        ("waiting", "Waiting", "Ожидают"),
+        ("longest_wait", "Longest wait", "Дольше всех ждёт"),
+        ("open_now", "Open now", "Работает сейчас"),
+        ("agents_by_state", "Agents by state", "Операторы по статусам"),
+        ("service_figures", "Service figures", "Показатели обслуживания"),
+        ("figures_definitions", "Definitions: see the service figures in the operations documentation.",
+         "Определения показателей — в документации по показателям обслуживания."),
+        ("day", "Day", "День"),
+        ("contacts", "Contacts", "Контакты"),
+        ("answered", "Answered", "Отвечено"),
+        ("service_level", "Service level", "Уровень сервиса"),
+        ("asa", "Average speed of answer", "Среднее время ответа"),
+        ("aht", "Average handling time", "Среднее время обработки"),
+        ("abandonment", "Abandoned", "Потерянные"),
+        ("fcr", "First-contact resolution", "Решено с первого обращения"),
+        ("csat", "Satisfaction (CSAT)", "Удовлетворённость (CSAT)"),
+        ("complaints_resolved", "Complaints resolved", "Жалобы решены"),
+        ("chart_contacts_per_hour", "Contacts per hour of the day", "Контакты по часам суток"),
+        ("chart_service_level", "Service level per day", "Уровень сервиса по дням"),
+        ("chart_fcr", "First-contact resolution per day", "Решение с первого обращения по дням"),
+        ("chart_csat", "CSAT per day", "CSAT по дням"),
+    ]
     static let marketing: [(String, String, String)] = []
     static let admin: [(String, String, String)] = []
 }

@@ -4,7 +4,7 @@ import SQLKit
 
 extension ContactCentreStore {
     /// Sums per group over contacts offered in the range, in one pass of SQL over one table. Keys: queue or agent
-    /// id, channel, UTC day, or "total"; contacts without a queue or agent under "none".
+    /// id, channel, UTC day or hour, or "total"; contacts without a queue or agent under "none".
     public func serviceTotals(_ q: FigureQuery) async throws -> [String: ServiceTotals] {
         let engine = database.engine
         func secs(_ a: String, _ b: String) -> String { IntervalSQL.seconds(from: a, to: b, engine: engine) }
@@ -14,6 +14,7 @@ extension ContactCentreStore {
         case .agent: "c.agent_id"
         case .channel: "c.channel"
         case .day: IntervalSQL.utcDay("c.offered_at", engine: engine)
+        case .hour: IntervalSQL.utcHour("c.offered_at", engine: engine)
         }
         let wait = secs("COALESCE(c.queued_at, c.offered_at)", "c.answered_at")
         let window = IntervalSQL.plusSeconds("c.offered_at", engine: engine)

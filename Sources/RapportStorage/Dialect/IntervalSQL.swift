@@ -20,6 +20,14 @@ enum IntervalSQL {
     }
 
     /// The UTC day of `column` as YYYY-MM-DD.
+    /// `YYYY-MM-DDTHH` of a time column, in UTC.
+    static func utcHour(_ column: String, engine: SQLEngine) -> String {
+        switch engine {
+        case .sqlite: "strftime('%Y-%m-%dT%H', \(column), 'unixepoch')"
+        case .postgres: "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"
+        }
+    }
+
     static func utcDay(_ column: String, engine: SQLEngine) -> String {
         switch engine {
         case .sqlite: "date(\(column), 'unixepoch')"
