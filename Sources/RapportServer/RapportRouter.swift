@@ -38,6 +38,7 @@ public enum RapportRouter {
         let pages = WebRoutes(group: web)
         DeskPages(services: services).addRoutes(to: pages)
         WallboardPages(services: services).addRoutes(to: pages)
+        MarketingPages(services: services).addRoutes(to: pages)
         return router
     }
 }

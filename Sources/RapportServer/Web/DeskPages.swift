@@ -240,16 +240,12 @@ struct DeskPages {
         func values(_ form: Posted.Form) -> WebForm { posted?.form == form ? posted!.values : WebForm() }
         func errors(_ form: Posted.Form) -> FormErrors { posted?.form == form ? posted!.errors : FormErrors() }
         func field(_ form: Posted.Form, _ name: String, _ label: String, type: String = "text", options: [FormField.Option] = [], required: Bool = false) -> FormField {
-            let typed = values(form)
-            let opts = options.map { option in
-                FormField.Option(value: option.value, label: option.label, selected: typed[name].map { $0 == option.value } ?? option.selected)
-            }
-            return FormField(name: name, label: label, value: typed[name] ?? "", error: errors(form)[name], type: type, options: opts,
-                             required: required, checked: typed.flag(name))
+            // Ids are unique per page: the request form's subject is `f-request-subject`.
+            FormField.typed(values(form), errors(form), name, label, type: type, options: options, required: required,
+                            idPrefix: form == .interaction ? "" : form.rawValue + "-")
         }
-        func options(_ group: String, _ raws: [String], selected: String? = nil, blank: Bool = false) -> [FormField.Option] {
-            (blank ? [FormField.Option(value: "", label: "—", selected: selected == nil)] : [])
-                + raws.map { FormField.Option(value: $0, label: f.label(group, $0), selected: $0 == selected) }
+        func options(_ group: String, _ raws: [String], selected: String? = nil) -> [FormField.Option] {
+            FormField.options(f, group, raws, selected: selected)
         }
         let requestOptions = [FormField.Option(value: "", label: "—", selected: true)]
             + card.openRequests.map { FormField.Option(value: $0.id.uuidString, label: $0.subject, selected: false) }

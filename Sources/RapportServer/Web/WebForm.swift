@@ -71,7 +71,9 @@ struct FormErrors: Sendable {
     init(_ error: RapportError, language: WebLanguage) {
         let message = language == .ru ? error.messageRu : error.message
         if let field = error.details["field"] {
-            fields[field] = Self.withoutFieldPrefix(message, field: field)
+            // `conditions[1].op` belongs to the `conditions` input; its message keeps the path to say which line.
+            let input = String(field.prefix { $0 != "[" && $0 != "." })
+            fields[input] = input == field ? Self.withoutFieldPrefix(message, field: field) : message
         } else {
             general = message
         }
@@ -105,15 +107,33 @@ struct FormField: Sendable {
     let id: String
     let errorId: String
 
+    /// `idPrefix` keeps element ids unique when one page has several forms with a field of the same name.
     init(name: String, label: String, value: String, error: String?, type: String = "text", options: [Option] = [], required: Bool = false,
-         checked: Bool = false) {
+         checked: Bool = false, idPrefix: String = "") {
         self.name = name; self.label = label; self.value = value; self.error = error; self.type = type; self.options = options
         self.required = required; self.checked = checked
         isSelect = !options.isEmpty
         isTextarea = type == "textarea"
         isCheckbox = type == "checkbox"
         isPlain = !isSelect && !isTextarea && !isCheckbox
-        id = "f-" + name
-        errorId = "e-" + name
+        id = "f-" + idPrefix + name
+        errorId = "e-" + idPrefix + name
+    }
+}
+
+extension FormField {
+    /// A field as typed in `typed` (a posted form shown again), else `initial`; a select keeps the typed choice.
+    static func typed(_ typed: WebForm, _ errors: FormErrors, _ name: String, _ label: String, type: String = "text", options: [Option] = [],
+                      required: Bool = false, initial: String = "", idPrefix: String = "") -> FormField {
+        let chosen = typed[name]
+        let opts = options.map { option in Option(value: option.value, label: option.label, selected: chosen.map { $0 == option.value } ?? option.selected) }
+        return FormField(name: name, label: label, value: chosen ?? initial, error: errors[name], type: type, options: opts, required: required,
+                         checked: typed.flag(name), idPrefix: idPrefix)
+    }
+
+    /// Options from raw values, labelled through the vocabulary group (`<group>_<value>`).
+    static func options(_ f: WebFormat, _ group: String, _ raws: [String], selected: String? = nil, blank: Bool = false) -> [Option] {
+        (blank ? [Option(value: "", label: "—", selected: selected == nil)] : [])
+            + raws.map { Option(value: $0, label: f.label(group, $0), selected: $0 == selected) }
     }
 }
