@@ -39,6 +39,7 @@ public enum RapportRouter {
         DeskPages(services: services).addRoutes(to: pages)
         WallboardPages(services: services).addRoutes(to: pages)
         MarketingPages(services: services).addRoutes(to: pages)
+        AdminPages(services: services).addRoutes(to: pages)
         return router
     }
 }

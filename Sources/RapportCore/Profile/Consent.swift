@@ -83,3 +83,42 @@ extension ConsentSummary {
         PreferredChannel.allCases.contains { allows(current, purpose: purpose, channel: $0) }
     }
 }
+
+/// The wording a customer agrees to for one purpose, in Russian and English. Texts are versioned and
+/// never edited: a new wording is a new version, so `Consent.textVersion` always names what was shown.
+public struct ConsentText: Codable, Sendable, Equatable {
+    public var purpose: String
+    public var version: String
+    public var textEn: String
+    public var textRu: String
+    public var publishedAt: Date
+
+    public init(purpose: String, version: String, textEn: String, textRu: String, publishedAt: Date) {
+        self.purpose = purpose; self.version = version; self.textEn = textEn; self.textRu = textRu; self.publishedAt = publishedAt
+    }
+}
+
+public struct ConsentTextInput: Codable, Sendable {
+    public var purpose: String?
+    public var version: String?
+    public var textEn: String?
+    public var textRu: String?
+
+    public init(purpose: String? = nil, version: String? = nil, textEn: String? = nil, textRu: String? = nil) {
+        self.purpose = purpose; self.version = version; self.textEn = textEn; self.textRu = textRu
+    }
+
+    /// A new version of a purpose's text; a version already published for the purpose is refused.
+    public func make(existing: [ConsentText], now: Date) throws -> ConsentText {
+        let purpose = try FactKey.validate(Validate.text(purpose, "purpose", max: 100), field: "purpose")
+        let version = try Validate.text(version, "version", max: 100)
+        if existing.contains(where: { $0.purpose == purpose && $0.version == version }) {
+            throw RapportError(.conflict, code: "consent_text_version_exists",
+                               message: "version \(version) of the \(purpose) text is already published; texts are never edited, publish a new version",
+                               messageRu: "версия \(version) текста «\(purpose)» уже опубликована; тексты не меняются, опубликуйте новую версию",
+                               details: ["field": "version"])
+        }
+        return ConsentText(purpose: purpose, version: version, textEn: try Validate.text(textEn, "text_en", max: 10_000),
+                           textRu: try Validate.text(textRu, "text_ru", max: 10_000), publishedAt: now)
+    }
+}

@@ -20,6 +20,21 @@ public struct ProfileService: Sendable {
         return try await store.record(fact)
     }
 
+    static let consentTextsKey = "consent_texts"
+
+    /// Every published consent text, every version, newest first.
+    public func consentTexts() async throws -> [ConsentText] {
+        (try await store.setting(Self.consentTextsKey, as: [ConsentText].self) ?? []).sorted { $0.publishedAt > $1.publishedAt }
+    }
+
+    public func publishConsentText(_ input: ConsentTextInput) async throws -> ConsentText {
+        let now = clock.now()
+        let existing = try await consentTexts()
+        let text = try input.make(existing: existing, now: now)
+        try await store.setSetting(Self.consentTextsKey, [text] + existing, at: now)
+        return text
+    }
+
     public func recordConsent(partyId: UUID, _ input: ConsentInput) async throws -> Consent {
         let now = clock.now()
         return try await store.record(try input.make(partyId: partyId, id: .timeOrdered(at: now), now: now))

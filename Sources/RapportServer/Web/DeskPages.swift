@@ -286,7 +286,14 @@ struct DeskPages {
                              text: into ? "\(web.t("merged_in")) \(m.mergedId.uuidString)" : "\(web.t("merged_into")) \(m.survivorId.uuidString)",
                              when: f.dateTime(m.mergedAt), undone: m.undoneAt != nil, undoable: m.undoneAt == nil && into)
         }
-        let generalError = posted.flatMap { $0.errors.general }
+        let shownFields: [FormField] = switch posted?.form {
+        case .interaction: interactionForm
+        case .fact: factForm
+        case .request: requestForm
+        case .merge: mergeForm
+        case nil: []
+        }
+        let generalError = posted?.errors.unplaced(shown: shownFields)
         let mayWrite = web.principal.can(.customerWrite) && web.principal.mayChange(partyManagedBy: card.party.accountManagerId)
         return web.page(PartyPage(titleText: card.party.displayName, card: CardView(card, f, today: today()), timeline: page.items.map { InteractionLine($0, f) },
                                   filters: filters, nextPage: nextPage, interactionForm: interactionForm, factForm: factForm, requestForm: requestForm,

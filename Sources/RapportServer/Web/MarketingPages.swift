@@ -237,7 +237,9 @@ struct MarketingPages {
         return web.page(MarketingPage(notice: web.query("done").map { web.t("done_" + $0) }, lastRun: lastRun.map { f.dateTime($0.finishedAt) } ?? "",
                                       tiers: tiers, tierChart: tierChart, segments: segments, segmentForm: segmentForm, clusters: clusters, clusterRun: clusterRun,
                                       clusterForm: clusterForm, offers: offers, campaigns: campaigns, campaignForm: campaignForm,
-                                      formError: posted?.errors.general),
+                                      formError: posted.map { p in
+                                          p.errors.unplaced(shown: p.form == "segment" ? segmentForm : p.form == "cluster" ? clusterForm : campaignForm)
+                                      } ?? nil),
                         status: posted == nil ? .ok : .badRequest)
     }
 
@@ -294,7 +296,8 @@ struct MarketingPages {
         return web.page(CampaignPage(titleText: campaign.name, id: id.uuidString, notice: web.query("done").map { web.t("done_" + $0) },
                                      status: f.label("campaign", campaign.status.rawValue), channel: f.label("campaign_channel", campaign.channel.rawValue),
                                      facts: facts, mayLaunch: campaign.status == .draft && campaign.segmentId != nil, mayClose: campaign.status == .launched,
-                                     effects: effects, samples: samples, reviews: reviews, formError: posted?.errors.general),
+                                     effects: effects, samples: samples, reviews: reviews,
+                                     formError: posted.map { p in p.errors.unplaced(shown: samples.first { $0.interactionId == p.interaction.uuidString }.map { $0.scores + [$0.comment] } ?? []) } ?? nil),
                         status: posted == nil ? .ok : .badRequest)
     }
 

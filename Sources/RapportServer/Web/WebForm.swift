@@ -86,6 +86,15 @@ struct FormErrors: Sendable {
     }
 
     subscript(_ field: String) -> String? { fields[field] }
+
+    /// The form-level message, plus any field error whose field the form does not show (so no
+    /// refusal is ever silent).
+    func unplaced(shown: [FormField]) -> String? {
+        let names = Set(shown.map(\.name))
+        let lost = fields.filter { !names.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        let all = (general.map { [$0] } ?? []) + lost
+        return all.isEmpty ? nil : all.joined(separator: " · ")
+    }
 }
 
 /// One input of a form as a template draws it: label, value as typed, the error beside it.
