@@ -40,6 +40,7 @@ public enum RapportRouter {
         WallboardPages(services: services).addRoutes(to: pages)
         MarketingPages(services: services).addRoutes(to: pages)
         AdminPages(services: services).addRoutes(to: pages)
+        CallsPage(services: services).addRoutes(to: pages)
         return router
     }
 }

@@ -73,7 +73,11 @@ struct FormErrors: Sendable {
         if let field = error.details["field"] {
             // `conditions[1].op` belongs to the `conditions` input; its message keeps the path to say which line.
             let input = String(field.prefix { $0 != "[" && $0 != "." })
-            fields[input] = input == field ? Self.withoutFieldPrefix(message, field: field) : message
+            if error.code == "missing_field" && input == field {
+                fields[input] = WebText.table(language)["required"]
+            } else {
+                fields[input] = input == field ? Self.withoutFieldPrefix(message, field: field) : message
+            }
         } else {
             general = message
         }
