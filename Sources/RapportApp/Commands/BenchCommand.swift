@@ -36,6 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
                     repeatedly; p50/p99 across counts, each segment's p50 beside
           tariff-offers  the tariff-saving offer for --customers customers (default 100 000) with three months of
                     --calls-per-month calls each (default 100: 30 M records), generated once; p50 = the whole run
+          card-page the customer page (card, newest 25 timeline entries, forms) of a customer with 1 000 interactions,
+                    rendered for a signed-in agent by an in-process server and fetched by wrk over loopback; p50/p99 with one
+                    connection (what a user waits), ops with --clients connections (default 4); needs wrk
           export    a day of changes (--day-interactions new calls, a fifth as many new and changed orders) exported
                     incrementally as CSV + JSON Lines of the star schema; p50 = one export
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
@@ -47,6 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
         case serviceFigures = "service-figures"
         case fanout, dispatch
         case ranking, segmentCount = "segment-count", tariffOffers = "tariff-offers", export
+        case cardPage = "card-page"
     }
 
     @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout, dispatch, ranking, segment-count, tariff-offers or export")
@@ -123,6 +127,7 @@ struct BenchCommand: AsyncParsableCommand {
             case .tariffOffers:
                 result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads)
                     .tariffOffers(customers: min(customers, parties), callsPerMonth: callsPerMonth, parties: parties, interactions: interactions)
+            case .cardPage: result = try await PageBench(runtime: runtime, connections: clients ?? 4, seconds: seconds).run()
             case .export:
                 result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads).export(parties: parties, interactions: interactions,
                                                                                                     dayInteractions: dayInteractions)
