@@ -19,7 +19,7 @@ func sayDemoUsers(_ credentials: [DemoUsers.Credential]) {
         say("Demo users exist already; set a new password with `rapport admin password --login admin`.")
         return
     }
-    say("Demo users (passwords are shown only now; sign in with POST /api/v1/session):")
+    say("Demo users (passwords are shown only now; sign in on the pages or with POST /api/v1/session):")
     say("  login            role             password")
     for c in credentials { say(c.description) }
 }

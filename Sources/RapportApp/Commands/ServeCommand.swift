@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let app = buildApplication(runtime)
-        say("Rapport is listening on http://\(config.host):\(config.port)/  (API: /api/v1, contract: /openapi.yaml)")
+        say("Rapport is listening on http://\(config.host):\(config.port)/  (pages: sign in there; API: /api/v1, contract: /openapi.yaml)")
         let retention = Task {
             // Retention rules run a minute after start, then daily.
             var wait: Duration = .seconds(60)
