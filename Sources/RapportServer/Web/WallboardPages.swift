@@ -14,6 +14,8 @@ struct WallboardPages {
     struct AgentRow: Sendable { let name: String; let state: String; let stateRaw: String; let since: String }
 
     struct LivePart: Sendable {
+        /// Today so far: contacts, service level, speed of answer, abandonment.
+        let today: [Figure]
         let queues: [QueueRow]
         let states: [StateCount]
         let agents: [AgentRow]
@@ -27,7 +29,6 @@ struct WallboardPages {
         static let template = "wallboard"
         let titleKey = "wallboard_title"
         let live: LivePart
-        let today: [Figure]
         let from: FormField
         let to: FormField
         let rangeError: String?
@@ -57,7 +58,16 @@ struct WallboardPages {
     func live(_ web: WebContext) async throws -> LivePart {
         let f = format(web)
         let board = try await services.contactCentre.wallboard()
+        let now = services.clock.now()
+        let todayReport = try await services.contactCentre.figures(query(from: f.calendar.startOfDay(for: now), to: now.addingTimeInterval(1), groupBy: .total))
+        let today = [
+            Figure(id: "contacts-today", label: web.t("contacts"), value: String(todayReport.total.contacts)),
+            Figure(id: "sl-today", label: web.t("service_level"), value: f.percent(todayReport.total.serviceLevel)),
+            Figure(id: "asa-today", label: web.t("asa"), value: f.seconds(todayReport.total.averageSpeedOfAnswerSeconds)),
+            Figure(id: "abandon-today", label: web.t("abandonment"), value: f.percent(todayReport.total.abandonmentRate)),
+        ]
         return LivePart(
+            today: today,
             queues: board.queues.map { QueueRow(key: $0.key, name: $0.name, open: $0.open, waiting: $0.waiting, longest: f.seconds($0.longestWaitSeconds)) },
             states: AgentState.allCases.map { StateCount(state: $0.rawValue, label: f.label("agent", $0.rawValue), count: board.agentsByState[$0.rawValue] ?? 0) },
             agents: board.agents.map { AgentRow(name: $0.displayName, state: f.label("agent", $0.state.rawValue), stateRaw: $0.state.rawValue, since: f.dateTime($0.stateSince)) },
@@ -104,13 +114,6 @@ struct WallboardPages {
         let calendar = f.calendar
         let liveNow = try await live(web)
         let now = services.clock.now()
-        let todayReport = try await services.contactCentre.figures(query(from: calendar.startOfDay(for: now), to: now.addingTimeInterval(1), groupBy: .total))
-        let today = [
-            Figure(id: "contacts-today", label: web.t("contacts"), value: String(todayReport.total.contacts)),
-            Figure(id: "sl-today", label: web.t("service_level"), value: f.percent(todayReport.total.serviceLevel)),
-            Figure(id: "asa-today", label: web.t("asa"), value: f.seconds(todayReport.total.averageSpeedOfAnswerSeconds)),
-            Figure(id: "abandon-today", label: web.t("abandonment"), value: f.percent(todayReport.total.abandonmentRate)),
-        ]
         var errors = FormErrors()
         var from: Date, to: Date
         do {
@@ -165,7 +168,7 @@ struct WallboardPages {
         ]
         let fromText = web.query("from") ?? f.date(from), toText = web.query("to") ?? f.date(calendar.date(byAdding: .day, value: -1, to: to)!)
         let page = WallboardPage(
-            live: liveNow, today: today,
+            live: liveNow,
             from: FormField(name: "from", label: web.t("from"), value: fromText, error: errors["from"], type: "date"),
             to: FormField(name: "to", label: web.t("to"), value: toText, error: errors["to"], type: "date"),
             rangeError: errors.general, charts: charts, days: days, total: total,
