@@ -273,3 +273,30 @@ import Testing
         #expect(!line.contains("<polyline"), "and breaks the line")
     }
 }
+
+/// Consent texts: versioned, never edited, through the API and the admin page alike.
+@Suite struct ConsentTextTests {
+    let api = APITests()
+
+    @Test func aPublishedVersionCannotBeChangedOnlySucceeded() async throws {
+        try await api.withAPI { client, services in
+            let body = #"{"purpose":"marketing","version":"m-2026-01","text_en":"I agree to offers","text_ru":"Согласен получать предложения"}"#
+            let first = try await client.execute(uri: "/api/v1/consent-texts", method: .post, body: APITests.json(body))
+            #expect(first.status == .created)
+            // The same version again is refused and changes nothing
+            let again = try await client.execute(uri: "/api/v1/consent-texts", method: .post,
+                                                 body: APITests.json(body.replacingOccurrences(of: "I agree to offers", with: "Changed")))
+            #expect(again.status == .conflict)
+            #expect(try APITests.errorCode(again) == "consent_text_version_exists")
+            let bad = try await client.execute(uri: "/api/v1/consent-texts", method: .post,
+                                               body: APITests.json(#"{"purpose":"Marketing!","version":"x","text_en":"a","text_ru":"б"}"#))
+            #expect(try APITests.errorCode(bad) == "invalid_key")
+            let next = try await client.execute(uri: "/api/v1/consent-texts", method: .post,
+                                                body: APITests.json(body.replacingOccurrences(of: "m-2026-01", with: "m-2026-02")))
+            #expect(next.status == .created)
+            let texts = try await services.profile.consentTexts()
+            #expect(texts.map(\.version) == ["m-2026-02", "m-2026-01"])
+            #expect(texts.last?.textEn == "I agree to offers")
+        }
+    }
+}

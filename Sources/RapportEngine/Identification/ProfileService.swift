@@ -22,9 +22,9 @@ public struct ProfileService: Sendable {
 
     static let consentTextsKey = "consent_texts"
 
-    /// Every published consent text, every version, newest first.
+    /// Every published consent text, every version, newest first (as published: each is put in front).
     public func consentTexts() async throws -> [ConsentText] {
-        (try await store.setting(Self.consentTextsKey, as: [ConsentText].self) ?? []).sorted { $0.publishedAt > $1.publishedAt }
+        try await store.setting(Self.consentTextsKey, as: [ConsentText].self) ?? []
     }
 
     public func publishConsentText(_ input: ConsentTextInput) async throws -> ConsentText {

@@ -52,8 +52,8 @@ public enum RouteAccess {
         ])
         set(.catalogueRead, nil, ["GET /catalogue/items", "GET /catalogue/items/{id}", "GET /bundles", "GET /bundles/{id}"])
         set(.catalogueWrite, nil, ["POST /catalogue/items", "PATCH /catalogue/items/{id}", "POST /bundles", "PATCH /bundles/{id}"])
-        set(.configurationRead, nil, ["GET /questions", "GET /questions/{key}", "GET /matching-rules"])
-        set(.configurationManage, .configurationChange, ["POST /questions", "PATCH /questions/{key}", "PUT /matching-rules",
+        set(.configurationRead, nil, ["GET /questions", "GET /questions/{key}", "GET /matching-rules", "GET /consent-texts"])
+        set(.configurationManage, .configurationChange, ["POST /consent-texts", "POST /questions", "PATCH /questions/{key}", "PUT /matching-rules",
                                                          "PUT /retention-rules", "POST /retention-rules/apply"])
         set(.configurationManage, nil, ["GET /retention-rules"])
         set(.userManage, .userChange, ["POST /users", "PATCH /users/{id}"])

@@ -54,6 +54,12 @@ struct IdentificationController {
             try await services.parties.requireExists(id)
             return try APIJSON.response(try await services.merges.merges(of: id))
         }
+        group.get("consent-texts") { _, _ in
+            try APIJSON.response(try await services.profile.consentTexts())
+        }
+        group.post("consent-texts") { request, _ in
+            try APIJSON.response(try await services.profile.publishConsentText(try await request.decodeJSON(ConsentTextInput.self)), status: .created)
+        }
         group.get("questions") { _, _ in
             try APIJSON.response(try await services.profile.questions())
         }
