@@ -18,7 +18,7 @@ struct PageBench {
     func run() async throws -> BenchResult {
         guard HTTPBench.which("wrk") != nil else { throw CommandFailure("card-page needs wrk (Debian: apt-get install wrk)") }
         let services = runtime.services
-        guard let party = try await BulkLoader(database: runtime.database).samplePartyIds(limit: 1).first else {
+        guard let party = try await BulkLoader(database: runtime.database).firstPartyId() else {
             throw CommandFailure("card-page needs generated parties")
         }
         // Bring the customer's trail to 1 000 entries (kept in the data set for the next run).

@@ -43,6 +43,9 @@ struct WebMiddleware: RouterMiddleware {
                                   requestId: context.requestId)
         } catch let error as HTTPError {
             return WebErrors.page(APIErrorMapping.describe(error), principal: principal, request: request, requestId: context.requestId)
+        } catch is CancellationError {
+            // The browser went away (or the server is stopping): nobody to answer, nothing to report.
+            throw CancellationError()
         } catch {
             context.logger.error("unhandled page error", metadata: ["error_type": .string(String(describing: type(of: error)))])
             return WebErrors.internalPage(principal: principal, request: request, requestId: context.requestId)

@@ -55,25 +55,51 @@ struct WebViews: Sendable {
 /// the CSRF token for forms, the signed-in user and the navigation. Names the page does not
 /// define fall through to the view model, so templates name its fields directly.
 struct WebFrame: MustacheParent {
-    let page: Any
+    let fields: [String: Any]
     let chrome: WebChrome
+    let chromeFields: [String: Any]
+
+    /// The view model is turned into dictionaries once, here: the template engine would otherwise
+    /// reflect on a struct for every name it looks up, which is most of a page's render time.
+    init(page: Any, chrome: WebChrome) {
+        self.fields = WebFrame.flatten(page) as? [String: Any] ?? [:]
+        self.chrome = chrome
+        self.chromeFields = ["path": chrome.path]
+    }
 
     func child(named name: String) -> Any? {
         switch name {
         case "t": return chrome.text
         case "csrf": return chrome.csrf
         case "lang": return chrome.language.rawValue
-        case "chrome": return chrome
-        default:
-            guard let value = Mirror(reflecting: page).children.first(where: { $0.label == name })?.value else { return nil }
-            return WebFrame.unwrap(value)
+        case "chrome": return chromeFields
+        default: return fields[name]
         }
     }
 
-    static func unwrap(_ value: Any) -> Any? {
+    /// Structs become `[String: Any]` (nil optionals left out, as the engine treats them: not
+    /// there), arrays arrays of the same; text, numbers, flags and dictionaries stay as they are.
+    static func flatten(_ value: Any) -> Any? {
+        switch value {
+        case is String, is Int, is Bool, is Double, is [String: String], is [String: Any]: return value
+        default: break
+        }
         let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first.map(\.value)
+        switch mirror.displayStyle {
+        case .optional:
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return flatten(wrapped)
+        case .collection, .set:
+            return mirror.children.compactMap { flatten($0.value) }
+        case .struct, .class:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                if let label = child.label, let v = flatten(child.value) { fields[label] = v }
+            }
+            return fields
+        default:
+            return value
+        }
     }
 }
 

@@ -87,6 +87,14 @@ public struct BulkLoader: Sendable {
         if !bulk { _ = try await connection.query("INSERT INTO party_search (party_search, rank) VALUES ('merge', 500)", []) }
     }
 
+    /// The live party with the lowest id: the same benchmark target run after run.
+    public func firstPartyId() async throws -> UUID? {
+        try await database.read { db in
+            try await db.select().column("id").from("parties").where("merged_into_id", .is, SQLLiteral.null).orderBy("id").limit(1).first()
+                .map { try $0.decode(column: "id", as: UUID.self) }
+        }
+    }
+
     /// Ids of up to `limit` parties drawn at random from the whole table, for benchmark targets.
     public func samplePartyIds(limit: Int) async throws -> [UUID] {
         try await database.read { db in
