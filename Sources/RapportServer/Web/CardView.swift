@@ -17,7 +17,7 @@ struct InteractionLine: Sendable {
     let agent: String
 
     static let icons: [Channel: String] = [
-        .phone: "☎", .email: "✉", .webForm: "⌨", .chat: "✎", .sms: "✆", .ivr: "☏", .fax: "⎙", .pointOfSale: "⌂", .letter: "✍", .social: "☺",
+        .phone: "☎", .email: "✉", .webForm: "⌨", .chat: "✎", .sms: "✆", .ivr: "☏", .fax: "℻", .pointOfSale: "¤", .letter: "✍", .social: "☺",
     ]
 
     init(_ i: Interaction, _ f: WebFormat) {

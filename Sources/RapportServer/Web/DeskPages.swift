@@ -15,6 +15,8 @@ struct DeskPages {
         let stateRaw: String
         let since: String
         let states: [FormField.Option]
+        /// Every state's label, for the live update of the state line.
+        let labels: [FormField.Option]
     }
 
     struct ResultLine: Sendable { let id: String; let name: String; let kind: String; let stage: String; let tier: String }
@@ -212,7 +214,8 @@ struct DeskPages {
             panel = AgentPanel(key: agent.key, state: f.label("agent", agent.state.rawValue), stateRaw: agent.state.rawValue, since: f.dateTime(agent.stateSince),
                                states: [AgentState.available, .away, .offline].map {
                                    FormField.Option(value: $0.rawValue, label: f.label("agent", $0.rawValue), selected: $0 == agent.state)
-                               })
+                               },
+                               labels: AgentState.allCases.map { FormField.Option(value: $0.rawValue, label: f.label("agent", $0.rawValue), selected: false) })
         }
         return web.page(DeskPage(q: q, searched: !q.isEmpty, results: results, hits: hits, noResults: !q.isEmpty && results.isEmpty && hits.isEmpty,
                                  agent: panel, liveEnabled: panel != nil))

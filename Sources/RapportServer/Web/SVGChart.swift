@@ -13,7 +13,9 @@ enum SVGChart {
 
     /// Vertical bars, one per point (e.g. contacts per hour).
     static func bars(id: String, title: String, points: [Point], format: (Double) -> String) -> String {
-        let maximum = max(points.compactMap(\.value).max() ?? 0, 1)
+        var maximum = max(points.compactMap(\.value).max() ?? 0, 1)
+        // Counts: the axis's four steps land on whole numbers.
+        if maximum > 1, points.allSatisfy({ ($0.value ?? 0) == ($0.value ?? 0).rounded() }) { maximum = (maximum / 4).rounded(.up) * 4 }
         let plotW = width - left - right, plotH = height - top - bottom
         let slot = points.isEmpty ? plotW : plotW / Double(points.count)
         var body = axes(maximum: maximum, format: format)

@@ -41,8 +41,7 @@
       var state = document.getElementById('agent-state');
       if (!state || !agent.state) { return; }
       state.dataset.state = agent.state;
-      var option = document.querySelector('#state option[value="' + agent.state + '"]');
-      state.textContent = option ? option.textContent : agent.state.replace(/_/g, ' ');
+      state.textContent = state.getAttribute('data-label-' + agent.state) || agent.state.replace(/_/g, ' ');
     });
     agentStream.onopen = function () { if (!pop.classList.contains('popped')) { status(pop, pop.dataset.waiting); } };
     agentStream.onerror = function () { if (!pop.classList.contains('popped')) { status(pop, pop.dataset.lost); } };
