@@ -3,6 +3,7 @@
 # Debian's packages when missing and when running as root) so the storage contract tests also
 # run on PostgreSQL, and a real SMTP server (aiosmtpd, with STARTTLS and AUTH) for the e-mail
 # channel's tests; stops both afterwards. Without them the SQLite half and the rest still run.
+# Last come the API fuzzing and the browser tests of the pages (each starts a server of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,3 +79,4 @@ swift test --skip-build --disable-xctest
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 scripts/fuzz-api.sh
+scripts/ui-test.sh

@@ -42,6 +42,8 @@
       if (!state || !agent.state) { return; }
       state.dataset.state = agent.state;
       state.textContent = state.getAttribute('data-label-' + agent.state) || agent.state.replace(/_/g, ' ');
+      var select = document.getElementById('state');
+      if (select && select.querySelector('option[value="' + agent.state + '"]')) { select.value = agent.state; }
     });
     agentStream.onopen = function () { if (!pop.classList.contains('popped')) { status(pop, pop.dataset.waiting); } };
     agentStream.onerror = function () { if (!pop.classList.contains('popped')) { status(pop, pop.dataset.lost); } };
