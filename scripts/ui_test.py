@@ -473,7 +473,8 @@ def wallboard():
     row = f'#wallboard-live table#queues tr[data-queue="{queue}"] td.waiting'
 
     def waiting(d):
-        text = d.find_element(By.CSS_SELECTOR, row).text.strip()
+        # Read in one script call: the live part may be redrawn between finding a node and reading it.
+        text = (d.execute_script("var e = document.querySelector(arguments[0]); return e ? e.textContent : null;", row) or "").strip()
         return int(text) if text.isdigit() else None
 
     before = b.until(lambda d: waiting(d) is not None and (waiting(d),), f"a number in {row}")[0]

@@ -21,8 +21,9 @@ public enum RapportRouter {
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
         let api = router.group("api/v1").add(middleware: AccessMiddleware(services: services))
-        AccessController(services: services, options: options,
-                         signInLimiter: RateLimiter(rate: options.signInsPerMinute / 60, burst: options.signInsPerMinute)).addRoutes(to: api)
+        // One sign-in limit per address, whether through the API or the sign-in page.
+        let signInLimiter = RateLimiter(rate: options.signInsPerMinute / 60, burst: options.signInsPerMinute)
+        AccessController(services: services, options: options, signInLimiter: signInLimiter).addRoutes(to: api)
         PrivacyController(services: services).addRoutes(to: api)
         PartyController(services: services).addRoutes(to: api)
         CatalogueController(services: services).addRoutes(to: api)
@@ -34,7 +35,7 @@ public enum RapportRouter {
         ProactiveController(services: services).addRoutes(to: api, channels: options.channels)
         AnalyticsController(services: services).addRoutes(to: api)
         let web = router.group().add(middleware: WebMiddleware(services: services))
-        WebController(services: services, options: options).addRoutes(to: web)
+        WebController(services: services, options: options, signInLimiter: signInLimiter).addRoutes(to: web)
         let pages = WebRoutes(group: web)
         DeskPages(services: services).addRoutes(to: pages)
         WallboardPages(services: services).addRoutes(to: pages)

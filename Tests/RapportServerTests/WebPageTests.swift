@@ -245,6 +245,49 @@ import Testing
         }
     }
 
+    @Test func onlyPathsOnThisSiteAreFollowedAfterSignIn() {
+        #expect(WebResponse.safeLocal("/parties/1?x=2") == "/parties/1?x=2")
+        for bad in ["//evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example", "/\\evil.example", "evil", "/a b"] {
+            #expect(WebResponse.safeLocal(bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+
+    @Test func theOutsideTeamCannotUseTheCustomerPagesForms() async throws {
+        try await withWeb { browser, services in
+            var browser = browser
+            let ivan = try await Self.ivan(services)
+            _ = try await browser.signIn("w-outside_agent")
+            let csrf = try Self.csrf(Self.html(try await browser.get("/calls?campaign_id=\(UUID().uuidString)")))
+            let before = try await services.interactions.timeline(partyId: ivan, channels: [], page: try PageRequest(limit: 100)).items.count
+            // A bad channel would draw the customer page again with the error: it must not, for someone without customer_read
+            let response = try await browser.post("/parties/\(ivan.uuidString)/interactions", [("csrf", csrf), ("channel", "bogus"), ("direction", "inbound")])
+            #expect(response.status == .forbidden)
+            #expect(!Self.html(response).contains("Иван Сергеевич"))
+            let offer = try await browser.post("/parties/\(ivan.uuidString)/offers/education-loan", [("csrf", csrf), ("response", "accepted")])
+            #expect(offer.status == .forbidden)
+            #expect(try await services.interactions.timeline(partyId: ivan, channels: [], page: try PageRequest(limit: 100)).items.count == before)
+        }
+    }
+
+    @Test func anInteractionCannotResolveAnotherCustomersRequest() async throws {
+        try await withWeb { browser, services in
+            var browser = browser
+            let ivan = try await Self.ivan(services)
+            let other = try await services.parties.create(PartyInput(kind: .person, surname: "Другой", givenName: "Клиент"))
+            let foreign = try await services.requests.open(CustomerRequestInput(partyId: other.party.id, type: .question, subject: "Not Ivan's"))
+            _ = try await browser.signIn("w-agent")
+            let csrf = try Self.csrf(Self.html(try await browser.get("/parties/\(ivan.uuidString)")))
+            let before = try await services.interactions.timeline(partyId: ivan, channels: [], page: try PageRequest(limit: 100)).items.count
+            let response = try await browser.post("/parties/\(ivan.uuidString)/interactions", [
+                ("csrf", csrf), ("channel", "phone"), ("direction", "inbound"), ("subject", "x"), ("request_id", foreign.id.uuidString), ("resolved", "1"),
+            ])
+            #expect(response.status == .badRequest)
+            #expect(Self.html(response).contains(#"id="e-request_id""#))
+            #expect(try await services.requests.get(foreign.id).status == .open)
+            #expect(try await services.interactions.timeline(partyId: ivan, channels: [], page: try PageRequest(limit: 100)).items.count == before)
+        }
+    }
+
     @Test func everyTextATemplateNamesExistsInBothLanguages() throws {
         let names = WebViews.templateNames
         #expect(names.contains("layout") && names.contains("party") && names.contains("wallboard"))

@@ -20,7 +20,7 @@ struct AdminPages {
 
     func render<Body>(_ web: WebContext, titleKey: String, body: Body, posted: FormErrors? = nil, fields: [FormField] = []) -> Response {
         let tabs = Self.tabs.filter { web.principal.can($0.2) }.map { Tab(href: $0.0, label: web.t($0.1), current: web.request.uri.path == $0.0) }
-        let page = Page(titleKey: titleKey, tabs: tabs, notice: web.query("done").map { web.t("done_" + $0) },
+        let page = Page(titleKey: titleKey, tabs: tabs, notice: web.notice("done_"),
                         formError: posted?.unplaced(shown: fields), body: body)
         return web.page(page, status: posted == nil ? .ok : .badRequest)
     }
@@ -207,6 +207,10 @@ struct AdminPages {
         guard let first = found.first else {
             throw RapportError.invalidField("customer", code: "customer_not_found", "no customer matches", "клиент не найден")
         }
+        guard found.count == 1 else {
+            throw RapportError.invalidField("customer", code: "customer_ambiguous", "several customers match; give the id, phone or e-mail",
+                                            "подходят несколько клиентов; укажите идентификатор, телефон или e-mail")
+        }
         return first.id
     }
 
@@ -223,14 +227,18 @@ struct AdminPages {
         }
         let campaigns = [FormField.Option(value: "", label: "—", selected: true)]
             + (try await services.access.campaigns()).map { FormField.Option(value: $0.id.uuidString, label: $0.name, selected: false) }
+        var login = FormField.typed(typed, e, "login", web.t("login"), required: true)
+        login.autocomplete = "off"
+        var password = FormField(name: "password", label: web.t("initial_password"), value: "", error: e["password"], type: "password", required: true)
+        password.autocomplete = "new-password"
         let form = [
-            FormField.typed(typed, e, "login", web.t("login"), required: true),
+            login,
             FormField.typed(typed, e, "display_name", web.t("name"), required: true),
             FormField.typed(typed, e, "role", web.t("role"), options: FormField.options(f, "role", roles, selected: "agent"), required: true),
             FormField.typed(typed, e, "language", web.t("language"), options: [FormField.Option(value: "ru", label: "Русский", selected: true),
                                                                                 FormField.Option(value: "en", label: "English", selected: false)]),
             FormField.typed(typed, e, "campaign_id", web.t("outside_campaign"), options: campaigns),
-            FormField(name: "password", label: web.t("initial_password"), value: "", error: e["password"], type: "password", required: true),
+            password,
         ]
         return render(web, titleKey: "admin_users", body: UsersBody(users: rows, form: form), posted: errors, fields: form)
     }
@@ -256,7 +264,7 @@ struct AdminPages {
         let configuration = try await services.identification.configuration()
         let text = typed ?? String(decoding: (try? Self.prettyEncoder.encode(configuration)) ?? Data(), as: UTF8.self)
         let rules = configuration.rules.enumerated().map { i, r in
-            "\(i + 1). \(r.name): \(r.attributes.map(\.rawValue).joined(separator: " + ")) → \(r.outcome.rawValue)\(r.enabled ? "" : " (off)")"
+            "\(r.name): \(r.attributes.map(\.rawValue).joined(separator: " + ")) → \(r.outcome.rawValue)\(r.enabled ? "" : " (" + web.t("switched_off") + ")")"
         }
         let field = FormField(name: "configuration", label: web.t("matching_configuration"), value: text, error: errors?["configuration"], type: "textarea")
         return render(web, titleKey: "admin_matching", body: MatchingBody(rules: rules, form: field), posted: errors, fields: [field])

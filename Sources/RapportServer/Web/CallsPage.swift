@@ -22,7 +22,11 @@ struct CallsPage {
         let entries: [Entry]
         let notice: String?
         let formError: String?
+        /// For an administrator who has not picked a campaign yet.
+        let choices: [Choice]
     }
+
+    struct Choice: Sendable { let href: String; let name: String }
 
     func addRoutes(to routes: WebRoutes) {
         routes.get("calls", needs: .callingList) { web in try await page(web, posted: nil) }
@@ -49,11 +53,14 @@ struct CallsPage {
     func page(_ web: WebContext, posted: (party: UUID, values: WebForm, errors: FormErrors)?) async throws -> Response {
         let f = WebFormat(language: web.language, timeZone: services.timeZone)
         guard let id = try campaignId(web, posted?.values) else {
-            throw RapportError(.notFound, code: "no_campaign", message: "choose a campaign (campaign_id)", messageRu: "выберите кампанию (campaign_id)")
+            let choices = try await services.access.campaigns().filter { $0.status == .launched }
+                .map { Choice(href: "/calls?campaign_id=\($0.id.uuidString)", name: $0.name) }
+            return web.page(Page(campaign: web.t("choose_campaign"), script: [], entries: [], notice: nil, formError: nil, choices: choices))
         }
         let campaign = try await services.campaigns.campaign(id)
         let definition = campaign.definition ?? CampaignDefinition()
         let list = try await services.access.callingList(for: web.principal, campaign: id, limit: 100)
+        for entry in list { web.audit(.read, route: "GET /calls", party: entry.partyId, services: services) }
         let outcomes = [FormField.Option(value: "", label: "—", selected: true)]
             + definition.outcomes.map { FormField.Option(value: $0.code, label: f.label("outcome", $0.code), selected: false) }
         let entries = list.enumerated().map { n, e in
@@ -66,7 +73,7 @@ struct CallsPage {
         }
         let unplaced = posted.flatMap { p in p.errors.unplaced(shown: entries.first { $0.partyId == p.party.uuidString }.map { [$0.outcome, $0.summary] } ?? []) }
         return web.page(Page(campaign: campaign.name, script: definition.script.map { Step(text: f.pick($0.text, $0.textRu)) }, entries: entries,
-                             notice: web.query("done").map { web.t("done_" + $0) }, formError: unplaced),
+                             notice: web.notice("done_"), formError: unplaced, choices: []),
                         status: posted == nil ? .ok : .badRequest)
     }
 }

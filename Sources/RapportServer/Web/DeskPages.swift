@@ -32,6 +32,8 @@ struct DeskPages {
         let noResults: Bool
         let agent: AgentPanel?
         let liveEnabled: Bool
+        /// A card popped earlier (`?pop=` after answering an offer in it), drawn again with its wrap-up form.
+        let pop: CardFragment?
     }
 
     struct CardFragment {
@@ -84,13 +86,10 @@ struct DeskPages {
         }
         routes.get("desk/card/:id", needs: .customerRead) { web in
             let id = try web.parameter("id")
-            let card = try await services.cards.card(id)
-            web.audit(.read, route: "GET /desk/card/{id}", party: id, services: services)
-            let f = format(web)
-            let fragment = CardFragment(card: CardView(card, f, today: today()), contactId: web.query("contact").flatMap(UUID.init(uuidString:))?.uuidString,
-                                        outcome: FormField(name: "outcome", label: web.t("outcome"), value: "", error: nil),
-                                        resolved: FormField(name: "resolved", label: web.t("resolved_on_contact"), value: "", error: nil, type: "checkbox"))
-            return WebResponse.fragment(fragment, template: "card_fragment", chrome: web.chrome)
+            let contact = web.query("contact").flatMap(UUID.init(uuidString:))
+            // Forms in the pop come back to the desk showing the same pop.
+            let desk = web.at(path: Self.deskPath(party: id, contact: contact))
+            return WebResponse.fragment(try await fragment(desk, party: id, contact: contact), template: "card_fragment", chrome: desk.chrome)
         }
         routes.post("desk/contacts/:id/wrap-up", needs: .agentWork) { web, form in
             let contact = try await services.contactCentre.contact(try web.parameter("id"))
@@ -114,11 +113,19 @@ struct DeskPages {
             return WebResponse.redirect(contact.partyId.map { "/parties/\($0.uuidString)" } ?? "/desk")
         }
         routes.get("parties/:id", needs: .customerRead) { web in
-            try await partyPage(web, id: try web.parameter("id"), posted: nil, notice: web.query("done").map { web.t("saved_" + $0) })
+            try await partyPage(web, id: try web.parameter("id"), posted: nil, notice: web.notice("saved_"))
         }
         routes.post("parties/:id/interactions", needs: .interactionRecord) { web, form in
             try await write(web, form, .interaction) { id in
                 let requestId = try form.uuid("request_id")
+                if let requestId {
+                    // The request must be this customer's and still open, checked before anything is written.
+                    let request = try? await services.requests.get(requestId)
+                    guard let request, request.partyId == id, request.status == .open || request.status == .inProgress else {
+                        throw RapportError.invalidField("request_id", code: "invalid_request", "not an open request of this customer",
+                                                        "это не открытое обращение этого клиента")
+                    }
+                }
                 _ = try await services.interactions.record(InteractionInput(
                     partyId: id, channel: try form.choice("channel", as: Channel.self), direction: try form.choice("direction", as: Direction.self),
                     agent: web.principal.displayName, subject: form.text("subject"), summary: form.text("summary"), outcome: form.text("outcome"),
@@ -156,21 +163,30 @@ struct DeskPages {
         }
         routes.post("parties/:id/offers/:key", needs: .interactionRecord) { web, form in
             let id = try web.parameter("id")
+            guard web.principal.can(.customerRead) else { throw AccessError.forbidden(.customerRead) }
             try await services.access.requireMayChange(web.principal, party: id)
             _ = try await services.offers.respond(party: id, OfferResponseInput(offerKey: web.context.parameters.get("key"),
                                                                                 response: try form.choice("response", as: OfferResponseKind.self),
                                                                                 channel: .phone), agent: web.principal.displayName)
             web.audit(.change, route: "POST /parties/{id}/offers/{key}", party: id, services: services, status: 303)
+            // Answered in the desk's pop: back to the desk with the same pop (its wrap-up still to do).
+            if let back = WebResponse.safeLocal(form["back"]), back.hasPrefix("/desk?") { return WebResponse.redirect(back) }
             return WebResponse.redirect("/parties/\(id.uuidString)?done=offer")
         }
         routes.post("parties/:id/merge", needs: .customerMerge) { web, form in
             try await write(web, form, .merge) { id in
-                _ = try await services.merges.merge(MergeInput(survivorId: id, mergedId: try form.uuid("merged_id") ?? { throw RapportError.missingField("merged_id") }()))
+                guard let merged = try form.uuid("merged_id") else { throw RapportError.missingField("merged_id") }
+                try await services.access.requireMayChange(web.principal, party: merged)
+                _ = try await services.merges.merge(MergeInput(survivorId: id, mergedId: merged))
                 return "merge"
             }
         }
         routes.post("merges/:id/undo", needs: .customerMerge) { web, _ in
-            let record = try await services.merges.undo(try web.parameter("id"))
+            let id = try web.parameter("id")
+            let merge = try await services.merges.get(id)
+            try await services.access.requireMayChange(web.principal, party: merge.survivorId)
+            try await services.access.requireMayChange(web.principal, party: merge.mergedId)
+            let record = try await services.merges.undo(id)
             web.audit(.change, route: "POST /merges/{id}/undo", party: record.survivorId, services: services, status: 303)
             return WebResponse.redirect("/parties/\(record.survivorId.uuidString)?done=unmerge")
         }
@@ -178,12 +194,27 @@ struct DeskPages {
 
     func format(_ web: WebContext) -> WebFormat { WebFormat(language: web.language, timeZone: services.timeZone) }
 
+    static func deskPath(party: UUID, contact: UUID?) -> String {
+        "/desk?pop=\(party.uuidString)" + (contact.map { "&contact=\($0.uuidString)" } ?? "")
+    }
+
+    /// The popped card with the wrap-up form of the contact it came with.
+    func fragment(_ web: WebContext, party: UUID, contact: UUID?) async throws -> CardFragment {
+        let card = try await services.cards.card(party)
+        web.audit(.read, route: "GET /desk/card/{id}", party: party, services: services)
+        return CardFragment(card: CardView(card, format(web), today: today()), contactId: contact?.uuidString,
+                            outcome: FormField(name: "outcome", label: web.t("outcome"), value: "", error: nil),
+                            resolved: FormField(name: "resolved", label: web.t("resolved_on_contact"), value: "", error: nil, type: "checkbox"))
+    }
+
     func today() -> CivilDate { CivilDate(services.clock.now(), in: services.timeZone) }
 
     /// Runs one customer-page form: on success back to the page (303) with a notice; on a refusal the
     /// page again with the form as typed and the error beside its field.
     func write(_ web: WebContext, _ form: WebForm, _ which: Posted.Form, _ action: (UUID) async throws -> String) async throws -> Response {
         let id = try web.parameter("id")
+        // The customer page is an in-house tool: an outside agent (who may record calls) has no business here.
+        guard web.principal.can(.customerRead) else { throw AccessError.forbidden(.customerRead) }
         try await services.access.requireMayChange(web.principal, party: id)
         do {
             let done = try await action(id)
@@ -217,8 +248,12 @@ struct DeskPages {
                                },
                                labels: AgentState.allCases.map { FormField.Option(value: $0.rawValue, label: f.label("agent", $0.rawValue), selected: false) })
         }
+        var pop: CardFragment?
+        if let party = web.query("pop").flatMap(UUID.init(uuidString:)) {
+            pop = try await fragment(web, party: party, contact: web.query("contact").flatMap(UUID.init(uuidString:)))
+        }
         return web.page(DeskPage(q: q, searched: !q.isEmpty, results: results, hits: hits, noResults: !q.isEmpty && results.isEmpty && hits.isEmpty,
-                                 agent: panel, liveEnabled: panel != nil))
+                                 agent: panel, liveEnabled: panel != nil, pop: pop))
     }
 
     func partyPage(_ web: WebContext, id: UUID, posted: Posted?, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -31,6 +31,9 @@ struct MarketingPages {
         let campaigns: [CampaignRow]
         let campaignForm: [FormField]
         let formError: String?
+        /// The new-segment and new-campaign forms open when they come back refused.
+        let segmentOpen: Bool
+        let campaignOpen: Bool
     }
 
     struct ScoreField: Sendable { let field: FormField }
@@ -64,6 +67,7 @@ struct MarketingPages {
         routes.get("marketing", needs: .campaignManage) { web in try await overview(web, posted: nil) }
         routes.post("marketing/value/recompute", needs: .campaignManage) { web, _ in
             _ = try await services.analytics.recomputeValues()
+            web.audit(.change, route: "POST /marketing/value/recompute", party: nil, services: services, status: 303)
             return WebResponse.redirect("/marketing?done=value")
         }
         routes.post("marketing/clusters", needs: .campaignManage) { web, form in
@@ -72,6 +76,7 @@ struct MarketingPages {
                     throw RapportError.invalidField("k", code: "invalid_k", "must be a whole number", "должно быть целым числом")
                 }
                 _ = try await services.analytics.cluster(k: k)
+                web.audit(.change, route: "POST /marketing/clusters", party: nil, services: services, status: 303)
                 return WebResponse.redirect("/marketing?done=clusters")
             } catch let error as RapportError where error.kind == .invalid || error.kind == .conflict {
                 return try await overview(web, posted: ("cluster", form, FormErrors(error, language: web.language)))
@@ -83,6 +88,7 @@ struct MarketingPages {
                 _ = try await services.analytics.createSegment(SegmentInput(key: form.text("key"), name: form.text("name"), description: nil,
                                                                             match: try form.choice("match", as: SegmentMatch.self),
                                                                             conditions: definition))
+                web.audit(.configurationChange, route: "POST /marketing/segments", party: nil, services: services, status: 303)
                 return WebResponse.redirect("/marketing?done=segment")
             } catch let error as RapportError where error.kind == .invalid || error.kind == .conflict {
                 return try await overview(web, posted: ("segment", form, FormErrors(error, language: web.language)))
@@ -105,6 +111,7 @@ struct MarketingPages {
                     key: form.text("key"), name: form.text("name"), segment: form.text("segment") ?? { throw RapportError.missingField("segment") }(),
                     channel: try form.choice("channel", as: CampaignChannel.self), offer: form.text("offer"),
                     controlPercent: try percent("control_percent"), qaPercent: try percent("qa_percent"), responseWindowDays: window))
+                web.audit(.change, route: "POST /marketing/campaigns", party: nil, services: services, status: 303)
                 return WebResponse.redirect("/marketing/campaigns/\(campaign.id.uuidString)?done=campaign")
             } catch let error as RapportError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
                 return try await overview(web, posted: ("campaign", form, FormErrors(error, language: web.language)))
@@ -114,11 +121,13 @@ struct MarketingPages {
         routes.post("marketing/campaigns/:id/launch", needs: .campaignManage) { web, _ in
             let id = try web.parameter("id")
             _ = try await services.campaigns.launch(id)
+            web.audit(.change, route: "POST /marketing/campaigns/{id}/launch", party: nil, services: services, status: 303)
             return WebResponse.redirect("/marketing/campaigns/\(id.uuidString)?done=launched")
         }
         routes.post("marketing/campaigns/:id/close", needs: .campaignManage) { web, _ in
             let id = try web.parameter("id")
             _ = try await services.campaigns.close(id)
+            web.audit(.change, route: "POST /marketing/campaigns/{id}/close", party: nil, services: services, status: 303)
             return WebResponse.redirect("/marketing/campaigns/\(id.uuidString)?done=closed")
         }
         routes.post("marketing/campaigns/:id/reviews/:interactionId", needs: .campaignManage) { web, form in
@@ -133,7 +142,13 @@ struct MarketingPages {
                 web.audit(.change, route: "POST /marketing/campaigns/{id}/reviews/{interactionId}", party: review.partyId, services: services, status: 303)
                 return WebResponse.redirect("/marketing/campaigns/\(id.uuidString)?done=review")
             } catch let error as RapportError where error.kind == .invalid || error.kind == .conflict {
-                return try await campaignPage(web, id: id, posted: (interaction, form, FormErrors(error, language: web.language)))
+                var errors = FormErrors(error, language: web.language)
+                // The scorecard's fields are `scores.<key>` to the service and `score_<key>` in the form.
+                if let field = error.details["field"], field.hasPrefix("scores.") {
+                    let message = web.language == .ru ? error.messageRu : error.message
+                    errors = FormErrors(fields: ["score_" + field.dropFirst(7): FormErrors.withoutFieldPrefix(message, field: field)])
+                }
+                return try await campaignPage(web, id: id, posted: (interaction, form, errors))
             }
         }
     }
@@ -234,12 +249,13 @@ struct MarketingPages {
             FormField.typed(mv, me, "qa_percent", web.t("qa_percent"), type: "number", initial: "10", idPrefix: "campaign-"),
             FormField.typed(mv, me, "response_window_days", web.t("response_window_days"), type: "number", initial: "30", idPrefix: "campaign-"),
         ]
-        return web.page(MarketingPage(notice: web.query("done").map { web.t("done_" + $0) }, lastRun: lastRun.map { f.dateTime($0.finishedAt) } ?? "",
+        return web.page(MarketingPage(notice: web.notice("done_"), lastRun: lastRun.map { f.dateTime($0.finishedAt) } ?? "",
                                       tiers: tiers, tierChart: tierChart, segments: segments, segmentForm: segmentForm, clusters: clusters, clusterRun: clusterRun,
                                       clusterForm: clusterForm, offers: offers, campaigns: campaigns, campaignForm: campaignForm,
                                       formError: posted.map { p in
                                           p.errors.unplaced(shown: p.form == "segment" ? segmentForm : p.form == "cluster" ? clusterForm : campaignForm)
-                                      } ?? nil),
+                                      } ?? nil,
+                                      segmentOpen: posted?.form == "segment", campaignOpen: posted?.form == "campaign"),
                         status: posted == nil ? .ok : .badRequest)
     }
 
@@ -260,7 +276,7 @@ struct MarketingPages {
             let report = try await services.campaigns.effect(id)
             func line(_ title: String, _ e: CampaignEffect, id: String) -> EffectLine {
                 let uplift = e.uplift.map { u in
-                    "\(Self.points(u, f)) (95 % CI \(e.upliftLow.map { Self.points($0, f) } ?? "—") … \(e.upliftHigh.map { Self.points($0, f) } ?? "—"))"
+                    "\(Self.points(u, f)) (\(web.t("ci95")) \(e.upliftLow.map { Self.points($0, f) } ?? "—") … \(e.upliftHigh.map { Self.points($0, f) } ?? "—"))"
                 } ?? "—"
                 let chart = SVGChart.bars(id: id, title: title, points: [
                     SVGChart.Point(label: "\(web.t("target")) (\(e.targetResponders)/\(e.targetSize))", value: e.targetRate),
@@ -274,7 +290,9 @@ struct MarketingPages {
             if let calls = report.callResponses { effects.append(line(web.t("effect_calls"), calls, id: "chart-uplift-calls")) }
             facts.append(WebFact(label: web.t("reviewed"), value: "\(report.reviewed) (\(report.reviewsPassed) \(web.t("passed")))"))
             let scorecard = campaign.definition?.scorecard ?? ScoreCriterion.standard
-            samples = try await services.campaigns.qaQueue(id, limit: 20).enumerated().map { n, s in
+            let queue = try await services.campaigns.qaQueue(id, limit: 20)
+            for sample in queue { web.audit(.read, route: "GET /marketing/campaigns/{id}", party: sample.partyId, services: services) }
+            samples = queue.enumerated().map { n, s in
                 let mine = posted?.interaction == s.interactionId
                 let typed = mine ? posted!.values : WebForm(), errors = mine ? posted!.errors : FormErrors()
                 let scores = scorecard.map { c in
@@ -293,7 +311,7 @@ struct MarketingPages {
                           comment: $0.comment ?? "", when: f.dateTime($0.createdAt))
             }
         }
-        return web.page(CampaignPage(titleText: campaign.name, id: id.uuidString, notice: web.query("done").map { web.t("done_" + $0) },
+        return web.page(CampaignPage(titleText: campaign.name, id: id.uuidString, notice: web.notice("done_"),
                                      status: f.label("campaign", campaign.status.rawValue), channel: f.label("campaign_channel", campaign.channel.rawValue),
                                      facts: facts, mayLaunch: campaign.status == .draft && campaign.segmentId != nil, mayClose: campaign.status == .launched,
                                      effects: effects, samples: samples, reviews: reviews,

@@ -36,7 +36,7 @@ struct WallboardPages {
         let days: [DayRow]
         let total: [Figure]
         let csvHref: String
-        let serviceLevelSeconds: Int
+        let serviceLevelSeconds: String
     }
 
     func addRoutes(to routes: WebRoutes) {
@@ -106,6 +106,9 @@ struct WallboardPages {
         guard from <= last else {
             throw RapportError.invalidField("to", code: "invalid_range", "must not be before the start", "не может быть раньше начала")
         }
+        guard calendar.dateComponents([.day], from: from, to: last).day ?? 0 < 366 else {
+            throw RapportError.invalidField("to", code: "range_too_long", "at most 366 days", "не больше 366 дней")
+        }
         return (from, calendar.date(byAdding: .day, value: 1, to: last)!)
     }
 
@@ -173,7 +176,7 @@ struct WallboardPages {
             to: FormField(name: "to", label: web.t("to"), value: toText, error: errors["to"], type: "date"),
             rangeError: errors.general, charts: charts, days: days, total: total,
             csvHref: errors.isEmpty ? "/wallboard/figures.csv?from=\(f.date(from))&to=\(f.date(calendar.date(byAdding: .day, value: -1, to: to)!))&group_by=day" : "",
-            serviceLevelSeconds: byDay.serviceLevelSeconds)
+            serviceLevelSeconds: f.seconds(Double(byDay.serviceLevelSeconds)))
         return web.page(page, status: errors.isEmpty ? .ok : .badRequest)
     }
 

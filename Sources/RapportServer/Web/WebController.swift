@@ -14,7 +14,15 @@ struct WebContext: Sendable {
 
     func t(_ key: String) -> String { chrome.text[key] ?? key }
 
+    /// The notice after a change (`?done=<what>`), only when it is one of ours.
+    func notice(_ prefix: String) -> String? { query("done").flatMap { chrome.text[prefix + $0] } }
+
     func page(_ page: some WebPage, status: HTTPResponse.Status = .ok) -> Response { WebResponse.page(page, chrome: chrome, status: status) }
+
+    /// The same request drawn as the page at `path` (forms on it come back there, sign-in returns there).
+    func at(path: String) -> WebContext {
+        WebContext(request: request, context: context, principal: principal, chrome: WebChrome(principal: principal, language: language, path: path))
+    }
 
     func query(_ name: String) -> String? {
         guard let value = request.uri.queryParameters.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
@@ -54,7 +62,9 @@ struct WebRoutes {
             guard context.principal != nil else {
                 return WebResponse.redirect("/sign-in?next=" + WebMiddleware.escape(WebResponse.safeLocal(form["back"]) ?? "/"))
             }
-            let web = try Self.webContext(request, context, needs: needs)
+            // A page drawn again after a refused post is the page the form was on, not the post's address.
+            let posted = try Self.webContext(request, context, needs: needs)
+            let web = WebResponse.safeLocal(form["back"]).map { posted.at(path: $0) } ?? posted
             guard let expected = web.principal.csrfToken, let sent = form["csrf"], AccessMiddleware.same(sent, expected) else {
                 throw Self.expiredForm
             }
@@ -74,6 +84,7 @@ struct WebRoutes {
 struct WebController {
     let services: Services
     let options: HTTPOptions
+    let signInLimiter: RateLimiter
 
     struct SignInPage: WebPage {
         static let template = "sign_in"
@@ -100,6 +111,7 @@ struct WebController {
             return signInPage(language: language, login: "", next: next, errors: FormErrors(), request: request, status: .ok)
         }
         group.post("sign-in") { request, context in
+            if let wait = signInLimiter.take("ip:" + (context.remoteIP ?? "unknown")) { throw AccessError.rateLimited(retryAfter: wait) }
             let form = try await WebForm.read(request)
             let language = WebLanguage(rawValue: form["lang"] ?? "") ?? WebLanguage.of(nil, request: request)
             let next = WebResponse.safeLocal(form["next"]) ?? "/"
@@ -141,9 +153,11 @@ struct WebController {
 
     func signInPage(language: WebLanguage, login: String, next: String, errors: FormErrors, request: Request, status: HTTPResponse.Status) -> Response {
         let text = WebText.table(language)
-        let page = SignInPage(login: FormField(name: "login", label: text["login"] ?? "", value: login, error: errors["login"], required: true),
-                              password: FormField(name: "password", label: text["password"] ?? "", value: "", error: errors["password"],
-                                                  type: "password", required: true),
+        var loginField = FormField(name: "login", label: text["login"] ?? "", value: login, error: errors["login"], required: true)
+        loginField.autocomplete = "username"
+        var passwordField = FormField(name: "password", label: text["password"] ?? "", value: "", error: errors["password"], type: "password", required: true)
+        passwordField.autocomplete = "current-password"
+        let page = SignInPage(login: loginField, password: passwordField,
                               next: next, general: errors.general)
         return WebResponse.page(page, chrome: WebChrome(principal: nil, language: language, path: "/sign-in"), status: status)
     }

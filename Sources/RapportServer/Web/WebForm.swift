@@ -119,6 +119,8 @@ struct FormField: Sendable {
     let isPlain: Bool
     let id: String
     let errorId: String
+    /// The browser's autofill hint (`username`, `current-password`, `new-password`, `off`); empty: none.
+    var autocomplete = ""
 
     /// `idPrefix` keeps element ids unique when one page has several forms with a field of the same name.
     init(name: String, label: String, value: String, error: String?, type: String = "text", options: [Option] = [], required: Bool = false,

@@ -87,10 +87,12 @@ struct WebFrame: MustacheParent {
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
-            guard let wrapped = mirror.children.first?.value else { return nil }
+            // A nil field is kept as "absent" rather than left out: left out, the template engine would
+            // look the name up in the enclosing objects and could find someone else's value.
+            guard let wrapped = mirror.children.first?.value else { return WebAbsent() }
             return flatten(wrapped)
         case .collection, .set:
-            return mirror.children.compactMap { flatten($0.value) }
+            return mirror.children.compactMap { flatten($0.value) }.filter { !($0 is WebAbsent) }
         case .struct, .class:
             var fields: [String: Any] = [:]
             for child in mirror.children {
@@ -132,7 +134,10 @@ struct WebChrome: Sendable {
         self.path = path
         let text = self.text
         self.nav = principal.map { p in
-            Self.navigation.filter { p.can($0.needs) }.map { NavItem(href: $0.href, label: text[$0.key] ?? $0.key, current: path.hasPrefix($0.href)) }
+            var items = Self.navigation.filter { p.can($0.needs) }
+            // Who sets up proactive rules without managing users (marketers) reaches the rules' page directly.
+            if !p.can(.userManage) && p.can(.proactiveManage) { items.append(("/admin/rules", "nav_rules", .proactiveManage)) }
+            return items.map { NavItem(href: $0.href, label: text[$0.key] ?? $0.key, current: path.hasPrefix($0.href)) }
         } ?? []
     }
 }
@@ -193,10 +198,19 @@ enum WebResponse {
 
     /// A path on this site only: `/x`, never `//host` or `http://…` (no open redirect).
     static func safeLocal(_ path: String?) -> String? {
+        // No control characters or spaces at all: browsers drop tabs and newlines from a URL, so
+        // "/\t/evil.example" would become "//evil.example".
         guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
-              !path.contains(where: { $0.isNewline }) else { return nil }
+              !path.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
         return path
     }
+}
+
+/// A nil field of a view model: nothing in a section, empty as a value, and found (so the lookup
+/// stops here instead of climbing to an outer object with a field of the same name).
+struct WebAbsent: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
 }
 
 /// In sections, an empty text and a zero count are "nothing", as in other Mustache implementations:
