@@ -15,6 +15,8 @@ struct APIErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as RapportError {
+            // A page address refused before its own handling (the rate limit): a page, not JSON.
+            if !Self.isAPI(request) { return WebErrors.page(error, principal: nil, request: request, requestId: context.requestId) }
             return APIErrorMapping.response(error, requestId: context.requestId)
         } catch let error as DecodingError {
             return APIErrorMapping.response(APIErrorMapping.describe(error), requestId: context.requestId)

@@ -220,7 +220,7 @@ struct AdminPages {
         let f = format(web), e = errors ?? FormErrors()
         let roles = Role.allCases.map(\.rawValue)
         let rows = try await services.access.users().map { u in
-            UserRow(id: u.id.uuidString, login: u.login, name: u.displayName, role: f.label("role", u.role.rawValue), language: u.language,
+            UserRow(id: u.id.uuidString, login: u.login, name: u.displayName, role: f.label("role", u.role.rawValue), language: u.language == "ru" ? "Русский" : "English",
                     disabled: u.disabledAt != nil, locked: (u.lockedUntil ?? .distantPast) > services.clock.now(),
                     roleField: FormField(name: "role", label: web.t("role"), value: "", error: nil, options: FormField.options(f, "role", roles, selected: u.role.rawValue),
                                          idPrefix: "u\(u.login)-"))
@@ -246,7 +246,7 @@ struct AdminPages {
     func tokens(_ web: WebContext, typed: WebForm, errors: FormErrors?, secret: String?) async throws -> Response {
         let f = format(web), e = errors ?? FormErrors()
         let rows = try await services.access.tokens().map { t in
-            TokenRow(id: t.id.uuidString, name: t.name, prefix: t.prefix, scopes: t.scopes.map(\.rawValue).joined(separator: ", "),
+            TokenRow(id: t.id.uuidString, name: t.name, prefix: t.prefix, scopes: t.scopes.map { f.label("scope", $0.rawValue) }.joined(separator: ", "),
                      created: f.dateTime(t.createdAt), expires: t.expiresAt.map(f.dateTime) ?? "—", revoked: t.revokedAt != nil)
         }
         let chosen = Set(typed.all("scopes"))
@@ -280,7 +280,7 @@ struct AdminPages {
     func questions(_ web: WebContext, typed: WebForm, errors: FormErrors?) async throws -> Response {
         let f = format(web), e = errors ?? FormErrors()
         let rows = try await services.profile.questions().map {
-            QuestionRow(key: $0.key, en: $0.wordingEn, ru: $0.wordingRu, type: $0.answerType.rawValue, choices: ($0.choices ?? []).joined(separator: ", "),
+            QuestionRow(key: $0.key, en: $0.wordingEn, ru: $0.wordingRu, type: f.label("answer", $0.answerType.rawValue), choices: ($0.choices ?? []).joined(separator: ", "),
                         scripts: $0.scripts.joined(separator: ", "), active: $0.active)
         }
         let form = [
@@ -295,11 +295,11 @@ struct AdminPages {
     }
 
     func rules(_ web: WebContext, typed: WebForm, errors: FormErrors?, preview: Preview?) async throws -> Response {
-        let e = errors ?? FormErrors()
+        let f = format(web), e = errors ?? FormErrors()
         let all = try await services.proactive.rules()
         let rows = all.map { r in
             RuleRow(key: r.key, name: r.name, trigger: r.eventType ?? r.dateTrigger?.rawValue ?? r.trigger.rawValue, version: r.version, enabled: r.enabled,
-                    channels: r.channels.map(\.rawValue).joined(separator: " → "), purpose: r.purpose)
+                    channels: r.channels.map { f.label("channel", $0.rawValue) }.joined(separator: " → "), purpose: f.label("purpose", r.purpose))
         }
         let form = [
             FormField.typed(typed, e, "rule", web.t("rule"), options: all.map { FormField.Option(value: $0.key, label: $0.name, selected: false) }, required: true),

@@ -41,6 +41,8 @@ struct DeskPages {
         let contactId: String?
         let outcome: FormField
         let resolved: FormField
+        /// Offers show accept/decline only to who may record the answer.
+        let mayRespond: Bool
     }
 
     struct ChannelFilter: Sendable { let href: String; let label: String; let icon: String; let current: Bool }
@@ -63,6 +65,7 @@ struct DeskPages {
         let merges: [MergeLine]
         let mayWrite: Bool
         let mayMerge: Bool
+        let mayRespond: Bool
         let notice: String?
     }
 
@@ -204,7 +207,8 @@ struct DeskPages {
         web.audit(.read, route: "GET /desk/card/{id}", party: party, services: services)
         return CardFragment(card: CardView(card, format(web), today: today()), contactId: contact?.uuidString,
                             outcome: FormField(name: "outcome", label: web.t("outcome"), value: "", error: nil),
-                            resolved: FormField(name: "resolved", label: web.t("resolved_on_contact"), value: "", error: nil, type: "checkbox"))
+                            resolved: FormField(name: "resolved", label: web.t("resolved_on_contact"), value: "", error: nil, type: "checkbox"),
+                            mayRespond: web.principal.can(.interactionRecord) && web.principal.mayChange(partyManagedBy: card.party.accountManagerId))
     }
 
     func today() -> CivilDate { CivilDate(services.clock.now(), in: services.timeZone) }
@@ -336,6 +340,8 @@ struct DeskPages {
         return web.page(PartyPage(titleText: card.party.displayName, card: CardView(card, f, today: today()), timeline: page.items.map { InteractionLine($0, f) },
                                   filters: filters, nextPage: nextPage, interactionForm: interactionForm, factForm: factForm, requestForm: requestForm,
                                   mergeForm: mergeForm, formError: generalError, consentHistory: history, relationships: relations, merges: merges,
-                                  mayWrite: mayWrite, mayMerge: web.principal.can(.customerMerge), notice: notice), status: status)
+                                  mayWrite: mayWrite, mayMerge: web.principal.can(.customerMerge),
+                                  mayRespond: web.principal.can(.interactionRecord) && web.principal.mayChange(partyManagedBy: card.party.accountManagerId),
+                                  notice: notice), status: status)
     }
 }

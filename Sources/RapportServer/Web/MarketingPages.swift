@@ -207,7 +207,7 @@ struct MarketingPages {
         var segments: [SegmentRow] = []
         for s in try await services.analytics.segments() {
             segments.append(SegmentRow(key: s.key, name: s.name, count: try await services.analytics.count(s.definition),
-                                       conditions: "\(s.definition.match.rawValue): " + s.definition.conditions.map(Self.describe).joined(separator: "; "),
+                                       conditions: "\(f.label("match", s.definition.match.rawValue)): " + s.definition.conditions.map(Self.describe).joined(separator: "; "),
                                        membersHref: "/api/v1/segments/\(s.key)/members?format=csv"))
         }
         let (sv, se) = typed("segment")
@@ -302,7 +302,7 @@ struct MarketingPages {
                                     idPrefix: "qa\(n)-")
                 }
                 return SampleRow(interactionId: s.interactionId.uuidString, partyId: s.partyId.uuidString, name: s.displayName, agent: s.agent ?? "",
-                                 outcome: s.outcome ?? "", summary: s.summary ?? "", when: s.calledAt.map(f.dateTime) ?? "", scores: scores,
+                                 outcome: s.outcome.map { f.label("outcome", $0) } ?? "", summary: s.summary ?? "", when: s.calledAt.map(f.dateTime) ?? "", scores: scores,
                                  comment: FormField.typed(typed, errors, "comment", web.t("comment"), type: "textarea", idPrefix: "qa\(n)-"),
                                  action: "/marketing/campaigns/\(id.uuidString)/reviews/\(s.interactionId.uuidString)")
             }

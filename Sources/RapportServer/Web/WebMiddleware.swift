@@ -86,7 +86,9 @@ enum WebErrors {
         }
         let page = ErrorPage(titleKey: titleKey, message: language == .ru ? error.messageRu : error.message, requestId: requestId,
                              status: Int(status.code))
-        return WebResponse.page(page, chrome: WebChrome(principal: principal, language: language, path: request.uri.path), status: status)
+        var response = WebResponse.page(page, chrome: WebChrome(principal: principal, language: language, path: request.uri.path), status: status)
+        if error.kind == .rateLimited, let wait = error.details["retry_after"] { response.headers[.retryAfter] = wait }
+        return response
     }
 
     static func internalPage(principal: Principal?, request: Request, requestId: String) -> Response {
