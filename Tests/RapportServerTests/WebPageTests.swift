@@ -216,6 +216,25 @@ import Testing
         }
     }
 
+    @Test func theWallboardsDaysAreTheInstallationsDays() async throws {
+        try await withWeb { browser, services in
+            var browser = browser
+            // Given a call offered at 22:30 UTC on 1 November: 01:30 on 2 November in Moscow
+            let late = ISO8601DateFormatter().date(from: "2026-11-01T22:30:00Z")!
+            let result = try await services.contactCentre.ingest([ContactEventInput(eventId: "late-1", type: .offered, contactId: "late", occurredAt: late,
+                                                                                    channel: .phone, address: DemoDataSet.ivanPhone)])
+            #expect(result.results.allSatisfy { $0.error == nil })
+            _ = try await browser.signIn("w-supervisor")
+            // Then the page and its CSV count it on 2 November, and 1 November has none
+            let page = Self.html(try await browser.get("/wallboard?from=2026-11-01&to=2026-11-02"))
+            #expect(page.contains(#"<tr><td>2026-11-02</td><td class="num">1</td>"#))
+            #expect(page.contains(#"<tr><td>2026-11-01</td><td class="num">0</td>"#))
+            let csv = String(buffer: try await browser.get("/wallboard/figures.csv?from=2026-11-01&to=2026-11-02").body)
+            #expect(csv.split(separator: "\n").contains { $0.hasPrefix("2026-11-02,,1,") })
+            #expect(!csv.contains("2026-11-01,"))
+        }
+    }
+
     @Test func theLanguageSwitchStaysWithTheUser() async throws {
         try await withWeb { browser, services in
             var browser = browser

@@ -46,7 +46,9 @@ struct WallboardPages {
         }
         routes.get("wallboard/figures.csv", needs: .contactCentreMonitor) { web in
             let (from, to) = try range(web)
-            let report = try await services.contactCentre.figures(query(from: from, to: to, groupBy: try groupBy(web)))
+            let grouping = try groupBy(web)
+            let report = grouping == .day ? try await localDays(from: from, to: to, format: format(web)).days
+                : try await services.contactCentre.figures(query(from: from, to: to, groupBy: grouping))
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"service-figures.csv\""],
                             body: .init(byteBuffer: ByteBuffer(string: ServiceFiguresCSV.render(report))))
@@ -54,6 +56,22 @@ struct WallboardPages {
     }
 
     func format(_ web: WebContext) -> WebFormat { WebFormat(language: web.language, timeZone: services.timeZone) }
+
+    /// The range's figures per day of the installation's time zone (the API's days are UTC days):
+    /// the contacts grouped by UTC hour, each hour's sums added to the local day it falls in (exact
+    /// for zones a whole number of hours from UTC), and the hours themselves.
+    func localDays(from: Date, to: Date, format f: WebFormat) async throws -> (days: ServiceReport, hours: ServiceReport) {
+        let hours = try await services.contactCentre.figures(query(from: from, to: to, groupBy: .hour))
+        var perDay: [String: ServiceTotals] = [:]
+        for group in hours.groups {
+            guard let start = Self.utcHour(group.key) else { continue }
+            perDay[f.date(start), default: ServiceTotals()] = perDay[f.date(start), default: ServiceTotals()] + group.totals
+        }
+        let days = ServiceReport(query: query(from: from, to: to, groupBy: .day),
+                                 groups: perDay.sorted { $0.key < $1.key }.map { ServiceFigures(key: $0.key, totals: $0.value) },
+                                 complaints: hours.complaints)
+        return (days, hours)
+    }
 
     func live(_ web: WebContext) async throws -> LivePart {
         let f = format(web)
@@ -126,8 +144,7 @@ struct WallboardPages {
             let start = calendar.startOfDay(for: now)
             (from, to) = (calendar.date(byAdding: .day, value: -6, to: start)!, calendar.date(byAdding: .day, value: 1, to: start)!)
         }
-        let byDay = try await services.contactCentre.figures(query(from: from, to: to, groupBy: .day))
-        let byHour = try await services.contactCentre.figures(query(from: from, to: to, groupBy: .hour))
+        let (byDay, byHour) = try await localDays(from: from, to: to, format: f)
         // Contacts per hour of the day (local time), summed over the range.
         var perHour = [Int](repeating: 0, count: 24)
         for group in byHour.groups {
@@ -137,7 +154,6 @@ struct WallboardPages {
         var dayKeys: [String] = []
         var cursor = from
         while cursor < to { dayKeys.append(f.date(cursor)); cursor = calendar.date(byAdding: .day, value: 1, to: cursor)! }
-        // Day groups are UTC days; the installation's days are close enough for a trend and match the CSV.
         let groups = Dictionary(byDaysOf: byDay.groups)
         let percent: (Double) -> String = { f.percent($0) }
         let charts = [
