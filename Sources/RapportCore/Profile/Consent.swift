@@ -108,16 +108,19 @@ public struct ConsentTextInput: Codable, Sendable {
         self.purpose = purpose; self.version = version; self.textEn = textEn; self.textRu = textRu
     }
 
-    /// A new version of a purpose's text; a version already published for the purpose is refused.
+    public static func versionExists(purpose: String, version: String) -> RapportError {
+        RapportError(.conflict, code: "consent_text_version_exists",
+                     message: "version \(version) of the \(purpose) text is already published; texts are never edited, publish a new version",
+                     messageRu: "версия \(version) текста «\(purpose)» уже опубликована; тексты не меняются, опубликуйте новую версию",
+                     details: ["field": "version"])
+    }
+
+    /// A new version of a purpose's text; a version already published for the purpose is refused
+    /// (here when it is known, by the table's key when two arrive at once).
     public func make(existing: [ConsentText], now: Date) throws -> ConsentText {
         let purpose = try FactKey.validate(Validate.text(purpose, "purpose", max: 100), field: "purpose")
         let version = try Validate.text(version, "version", max: 100)
-        if existing.contains(where: { $0.purpose == purpose && $0.version == version }) {
-            throw RapportError(.conflict, code: "consent_text_version_exists",
-                               message: "version \(version) of the \(purpose) text is already published; texts are never edited, publish a new version",
-                               messageRu: "версия \(version) текста «\(purpose)» уже опубликована; тексты не меняются, опубликуйте новую версию",
-                               details: ["field": "version"])
-        }
+        if existing.contains(where: { $0.purpose == purpose && $0.version == version }) { throw Self.versionExists(purpose: purpose, version: version) }
         return ConsentText(purpose: purpose, version: version, textEn: try Validate.text(textEn, "text_en", max: 10_000),
                            textRu: try Validate.text(textRu, "text_ru", max: 10_000), publishedAt: now)
     }

@@ -20,19 +20,12 @@ public struct ProfileService: Sendable {
         return try await store.record(fact)
     }
 
-    static let consentTextsKey = "consent_texts"
-
-    /// Every published consent text, every version, newest first (as published: each is put in front).
-    public func consentTexts() async throws -> [ConsentText] {
-        try await store.setting(Self.consentTextsKey, as: [ConsentText].self) ?? []
-    }
+    /// Every published consent text, every version, newest first.
+    public func consentTexts() async throws -> [ConsentText] { try await store.consentTexts() }
 
     public func publishConsentText(_ input: ConsentTextInput) async throws -> ConsentText {
         let now = clock.now()
-        let existing = try await consentTexts()
-        let text = try input.make(existing: existing, now: now)
-        try await store.setSetting(Self.consentTextsKey, [text] + existing, at: now)
-        return text
+        return try await store.publish(try input.make(existing: try await consentTexts(), now: now))
     }
 
     public func recordConsent(partyId: UUID, _ input: ConsentInput) async throws -> Consent {

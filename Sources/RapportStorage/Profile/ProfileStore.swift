@@ -123,6 +123,27 @@ public struct ProfileStore: Sendable {
             .orderBy("recorded_at").orderBy("id").limit(1000).all().records(Consent.self)
     }
 
+    // MARK: Consent texts
+
+    /// Every published consent text, newest first.
+    public func consentTexts() async throws -> [ConsentText] {
+        try await database.read { db in
+            try await db.select().column("*").from("consent_texts").orderBy("published_at", .descending).orderBy("purpose").orderBy("version", .descending)
+                .limit(10_000).all().records(ConsentText.self)
+        }
+    }
+
+    public func publish(_ text: ConsentText) async throws -> ConsentText {
+        try await database.write { db in
+            do {
+                try await db.insertRecord("consent_texts", text)
+            } catch where ConstraintViolation(error) == .unique {
+                throw ConsentTextInput.versionExists(purpose: text.purpose, version: text.version)
+            }
+        }
+        return text
+    }
+
     // MARK: Question bank
 
     public func createQuestion(_ q: Question) async throws -> Question {
