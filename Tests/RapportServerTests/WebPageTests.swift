@@ -235,6 +235,28 @@ import Testing
         }
     }
 
+    @Test func aTemplateChangedOnTheRulesPageIsANewVersionAndABrokenOneIsRefused() async throws {
+        try await withWeb { browser, services in
+            var browser = browser
+            _ = try await browser.signIn("w-administrator")
+            let page = Self.html(try await browser.get("/admin/rules"))
+            let rule = try #require(try await services.proactive.rules().first { $0.template.ru != nil })
+            let csrf = try Self.csrf(page)
+            // A placeholder left open is refused and the rule stays as it was
+            let broken = try await browser.post("/admin/rules/\(rule.key)/template", [("csrf", csrf), ("body_ru", "Здравствуйте, {{party.greeting")])
+            #expect(broken.status == .badRequest)
+            #expect(Self.html(broken).contains(#"id="form-error""#))
+            #expect(try await services.proactive.rule(rule.key).version == rule.version)
+            // A good one becomes the rule's next version
+            let saved = try await browser.post("/admin/rules/\(rule.key)/template", [("csrf", csrf), ("body_ru", "{{party.greeting}}, новый текст"),
+                                                                                   ("subject_ru", "Тема")])
+            #expect(saved.status == .seeOther)
+            let changed = try await services.proactive.rule(rule.key)
+            #expect(changed.version == rule.version + 1)
+            #expect(changed.template.ru?.body == "{{party.greeting}}, новый текст")
+        }
+    }
+
     @Test func theLanguageSwitchStaysWithTheUser() async throws {
         try await withWeb { browser, services in
             var browser = browser

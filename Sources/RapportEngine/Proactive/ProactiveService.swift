@@ -112,6 +112,13 @@ public struct ProactiveService: Sendable {
         return m
     }
 
+    /// A new version of the rule with another template (checked like any rule change).
+    public func replaceTemplate(key: String, _ template: MessageTemplate, by user: String?) async throws -> ProactiveRule {
+        var input = Self.input(of: try await rule(key))
+        input.template = template
+        return try await updateRule(key: key, input, by: user)
+    }
+
     static func input(of r: ProactiveRule) -> ProactiveRuleInput {
         ProactiveRuleInput(key: r.key, name: r.name, enabled: r.enabled, trigger: r.trigger, eventType: r.eventType, dateTrigger: r.dateTrigger,
                            daysBefore: r.daysBefore, age: r.age, relationshipKinds: r.relationshipKinds, conditions: r.conditions,

@@ -50,7 +50,12 @@ struct AdminPages {
     struct MatchingBody: Sendable { let isMatching: Bool = true; let rules: [String]; let form: FormField }
     struct QuestionRow: Sendable { let key: String; let en: String; let ru: String; let type: String; let choices: String; let scripts: String; let active: Bool }
     struct QuestionsBody: Sendable { let isQuestions: Bool = true; let questions: [QuestionRow]; let form: [FormField] }
-    struct RuleRow: Sendable { let key: String; let name: String; let trigger: String; let version: Int; let enabled: Bool; let channels: String; let purpose: String }
+    struct RuleRow: Sendable {
+        let key: String; let name: String; let trigger: String; let version: Int; let enabled: Bool; let channels: String; let purpose: String
+        /// The template in both languages, as written (variables in braces), and a form to change it.
+        let templateRu: String; let templateEn: String
+        let templateForm: [FormField]
+    }
     struct Preview: Sendable { let channel: String; let address: String; let subject: String; let body: String; let status: String; let reason: String }
     struct RulesBody: Sendable { let isRules: Bool = true; let rules: [RuleRow]; let form: [FormField]; let preview: Preview? }
     struct TextRow: Sendable { let purpose: String; let version: String; let en: String; let ru: String; let published: String }
@@ -161,6 +166,25 @@ struct AdminPages {
             _ = try await services.proactive.setRuleEnabled(key: web.context.parameters.get("key") ?? "", enabled: form.flag("enabled"))
             web.audit(.configurationChange, route: "POST /admin/rules/{key}/enabled", party: nil, services: services, status: 303)
             return WebResponse.redirect("/admin/rules?done=rule")
+        }
+        routes.post("admin/rules/:key/template", needs: .proactiveManage) { web, form in
+            let key = web.context.parameters.get("key") ?? ""
+            func text(_ lang: String) -> MessageText? {
+                guard let body = form.text("body_" + lang) else { return nil }
+                return MessageText(subject: form.text("subject_" + lang), body: body)
+            }
+            do {
+                _ = try await services.proactive.replaceTemplate(key: key, MessageTemplate(ru: text("ru"), en: text("en")), by: web.principal.displayName)
+                web.audit(.configurationChange, route: "POST /admin/rules/{key}/template", party: nil, services: services, status: 303)
+                return WebResponse.redirect("/admin/rules?done=template")
+            } catch let error as RapportError where error.kind == .invalid || error.kind == .conflict {
+                var errors = FormErrors(error, language: web.language)
+                if errors.general == nil, errors.fields.count == 1, let message = errors.fields.values.first {
+                    errors = FormErrors()
+                    errors.general = "\(key): \(message)"
+                }
+                return try await rules(web, typed: WebForm(), errors: errors, preview: nil)
+            }
         }
         routes.post("admin/rules/preview", needs: .proactiveManage) { web, form in
             do {
@@ -299,7 +323,14 @@ struct AdminPages {
         let all = try await services.proactive.rules()
         let rows = all.map { r in
             RuleRow(key: r.key, name: r.name, trigger: r.eventType ?? r.dateTrigger?.rawValue ?? r.trigger.rawValue, version: r.version, enabled: r.enabled,
-                    channels: r.channels.map { f.label("channel", $0.rawValue) }.joined(separator: " → "), purpose: f.label("purpose", r.purpose))
+                    channels: r.channels.map { f.label("channel", $0.rawValue) }.joined(separator: " → "), purpose: f.label("purpose", r.purpose),
+                    templateRu: Self.text(r.template.ru), templateEn: Self.text(r.template.en),
+                    templateForm: [
+                        FormField(name: "subject_ru", label: web.t("subject") + " (RU)", value: r.template.ru?.subject ?? "", error: nil, idPrefix: r.key + "-"),
+                        FormField(name: "body_ru", label: web.t("template_body") + " (RU)", value: r.template.ru?.body ?? "", error: nil, type: "textarea", idPrefix: r.key + "-"),
+                        FormField(name: "subject_en", label: web.t("subject") + " (EN)", value: r.template.en?.subject ?? "", error: nil, idPrefix: r.key + "-"),
+                        FormField(name: "body_en", label: web.t("template_body") + " (EN)", value: r.template.en?.body ?? "", error: nil, type: "textarea", idPrefix: r.key + "-"),
+                    ])
         }
         let form = [
             FormField.typed(typed, e, "rule", web.t("rule"), options: all.map { FormField.Option(value: $0.key, label: $0.name, selected: false) }, required: true),
@@ -307,6 +338,11 @@ struct AdminPages {
             FormField.typed(typed, e, "payload", web.t("preview_payload"), type: "textarea", initial: try await samplePayload(all.first)),
         ]
         return render(web, titleKey: "admin_rules", body: RulesBody(rules: rows, form: form, preview: preview), posted: errors, fields: form)
+    }
+
+    static func text(_ t: MessageText?) -> String {
+        guard let t else { return "" }
+        return (t.subject.map { $0 + " — " } ?? "") + t.body
     }
 
     /// An example payload for an event rule's type, to edit before previewing (empty for date rules).
