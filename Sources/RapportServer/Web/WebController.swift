@@ -102,7 +102,7 @@ struct WebController {
         }
         group.get("") { request, context in
             guard let principal = context.principal else { return WebResponse.redirect("/sign-in") }
-            return WebResponse.redirect(WebChrome.navigation.first { principal.can($0.needs) }?.href ?? "/account")
+            return WebResponse.redirect(WebChrome.navigation.first { principal.can($0.needs) }?.href ?? "/desk")
         }
         group.get("sign-in") { request, context in
             let language = WebLanguage.of(context.principal, request: request)
