@@ -257,6 +257,22 @@ import Testing
         }
     }
 
+    @Test func aSegmentSavedOnTheMarketingPageIsCountedAtOnce() async throws {
+        try await withWeb { browser, services in
+            var browser = browser
+            _ = try await browser.signIn("w-marketer")
+            let first = Self.html(try await browser.get("/marketing"))  // the counts are now kept for a minute
+            #expect(!first.contains(#"data-segment="ru-customers""#))
+            let saved = try await browser.post("/marketing/segments", [("csrf", try Self.csrf(first)), ("key", "ru-customers"), ("name", "Russian customers"),
+                                                                       ("match", "all"), ("conditions", "party.language eq ru\nparty.lifecycle_stage eq customer")])
+            #expect(saved.status == .seeOther)
+            let expected = try await services.analytics.count(try await services.analytics.segment("ru-customers").definition)
+            #expect(expected > 0)
+            let page = Self.html(try await browser.get("/marketing"))
+            #expect(page.contains(#"<tr data-segment="ru-customers"><td>ru-customers</td><td>Russian customers</td><td class="num count">\#(expected)</td>"#))
+        }
+    }
+
     @Test func theLanguageSwitchStaysWithTheUser() async throws {
         try await withWeb { browser, services in
             var browser = browser

@@ -8,10 +8,31 @@ public struct AnalyticsService: Sendable {
     let store: AnalyticsStore
     let settings: ProfileStore
     let clock: any Clock
+    /// Every saved segment's count, for overview pages: kept a minute (a count over value or order
+    /// history reads a large share of a big base), dropped when a segment changes or values are recomputed.
+    let overview: TimedCache<[SegmentCount]>
     static let settingsKey = "value_model"
 
     init(store: AnalyticsStore, settings: ProfileStore, clock: any Clock) {
-        self.store = store; self.settings = settings; self.clock = clock
+        self.store = store; self.settings = settings; self.clock = clock; self.overview = TimedCache(seconds: 60)
+    }
+
+    /// A saved segment with its count and when it was counted.
+    public struct SegmentCount: Sendable {
+        public let segment: Segment
+        public let count: Int
+        public let countedAt: Date
+    }
+
+    /// Every saved segment counted (at most a minute ago).
+    public func segmentCounts() async throws -> [SegmentCount] {
+        try await overview.get {
+            var out: [SegmentCount] = []
+            for s in try await store.segments() {
+                out.append(SegmentCount(segment: s, count: try await store.count(try s.definition.validated(), now: clock.now()), countedAt: clock.now()))
+            }
+            return out
+        }
     }
 
     // MARK: Value
@@ -29,6 +50,7 @@ public struct AnalyticsService: Sendable {
     /// Recomputes every live party's value and tier (the card and routing read the tier).
     /// `phase` hears how long each step took (read, rank, the write's steps), for the benchmark.
     public func recomputeValues(cause: String = "on_demand", phase: (@Sendable (String, Double) -> Void)? = nil) async throws -> ValueRun {
+        defer { overview.invalidate() }
         let s = try await valueSettings()
         let started = clock.now()
         var t0 = ContinuousClock.now
@@ -92,11 +114,13 @@ public struct AnalyticsService: Sendable {
 
     public func createSegment(_ input: SegmentInput) async throws -> Segment {
         let now = clock.now()
+        defer { overview.invalidate() }
         return try await store.createSegment(try input.make(id: .timeOrdered(at: now), now: now))
     }
 
     public func updateSegment(_ key: String, _ input: SegmentInput) async throws -> Segment {
-        try await store.updateSegment(try input.apply(to: try await segment(key), now: clock.now()))
+        defer { overview.invalidate() }
+        return try await store.updateSegment(try input.apply(to: try await segment(key), now: clock.now()))
     }
 
     public func segment(_ key: String) async throws -> Segment {

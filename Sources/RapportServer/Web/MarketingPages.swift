@@ -23,6 +23,8 @@ struct MarketingPages {
         let tiers: [TierRow]
         let tierChart: String
         let segments: [SegmentRow]
+        /// When the counts were taken (they are kept a minute).
+        let countedAt: String
         let segmentForm: [FormField]
         let clusters: [ClusterRow]
         let clusterRun: String
@@ -204,12 +206,13 @@ struct MarketingPages {
         let tierChart = SVGChart.bars(id: "chart-tiers", title: web.t("chart_tiers"),
                                       points: tierCounts.map { SVGChart.Point(label: f.label("tier", $0.tier), value: Double($0.parties)) },
                                       format: { String(Int($0.rounded())) })
-        var segments: [SegmentRow] = []
-        for s in try await services.analytics.segments() {
-            segments.append(SegmentRow(key: s.key, name: s.name, count: try await services.analytics.count(s.definition),
-                                       conditions: "\(f.label("match", s.definition.match.rawValue)): " + s.definition.conditions.map(Self.describe).joined(separator: "; "),
-                                       membersHref: "/api/v1/segments/\(s.key)/members?format=csv"))
+        let counted = try await services.analytics.segmentCounts()
+        let segments = counted.map { c in
+            SegmentRow(key: c.segment.key, name: c.segment.name, count: c.count,
+                       conditions: "\(f.label("match", c.segment.definition.match.rawValue)): " + c.segment.definition.conditions.map(Self.describe).joined(separator: "; "),
+                       membersHref: "/api/v1/segments/\(c.segment.key)/members?format=csv")
         }
+        let countedAt = counted.map(\.countedAt).min().map(f.dateTime) ?? ""
         let (sv, se) = typed("segment")
         let segmentForm = [
             FormField.typed(sv, se, "key", web.t("key"), required: true, idPrefix: "segment-"),
@@ -250,7 +253,7 @@ struct MarketingPages {
             FormField.typed(mv, me, "response_window_days", web.t("response_window_days"), type: "number", initial: "30", idPrefix: "campaign-"),
         ]
         return web.page(MarketingPage(notice: web.notice("done_"), lastRun: lastRun.map { f.dateTime($0.finishedAt) } ?? "",
-                                      tiers: tiers, tierChart: tierChart, segments: segments, segmentForm: segmentForm, clusters: clusters, clusterRun: clusterRun,
+                                      tiers: tiers, tierChart: tierChart, segments: segments, countedAt: countedAt, segmentForm: segmentForm, clusters: clusters, clusterRun: clusterRun,
                                       clusterForm: clusterForm, offers: offers, campaigns: campaigns, campaignForm: campaignForm,
                                       formError: posted.map { p in
                                           p.errors.unplaced(shown: p.form == "segment" ? segmentForm : p.form == "cluster" ? clusterForm : campaignForm)

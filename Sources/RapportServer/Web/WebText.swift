@@ -214,6 +214,7 @@ enum WebText {
         ("declined", "Declined", "Отклонено"),
         ("acceptance_rate", "Acceptance rate", "Доля принятых"),
         ("segments", "Segments", "Сегменты"),
+        ("counted_at", "Counted at", "Посчитано"),
         ("segment", "Segment", "Сегмент"),
         ("new_segment", "New segment", "Новый сегмент"),
         ("segment_match", "Customers must meet", "Клиент должен соответствовать"),
