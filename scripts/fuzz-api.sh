@@ -22,7 +22,7 @@ RAPPORT_RATE_LIMIT=5000 RAPPORT_LIVE_STREAM_SECONDS=1 .build/debug/rapport serve
 PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 fuzz() {
-  schemathesis run "http://127.0.0.1:$PORT/openapi.yaml" -H "Authorization: Bearer $TOKEN" \
+  schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.yaml" -H "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
     --max-examples "$EXAMPLES" --workers 2 --seed "$1" >"$WORK/st.log" 2>&1
 }
