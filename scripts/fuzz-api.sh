@@ -29,6 +29,7 @@ fuzz() {
 fail() {
   # The failures come first in schemathesis's report, the summary last: show both, and the server's log end.
   head -150 "$WORK/st.log"; echo "[…]"; tail -60 "$WORK/st.log"; echo "--- server log (end)"; tail -40 "$WORK/serve.log"
+  mkdir -p artifacts && cp "$WORK/st.log" artifacts/fuzz-report.txt && cp "$WORK/serve.log" artifacts/fuzz-server.log  # the whole report, kept
   echo "fuzz-api: failures"; exit 1
 }
 if ! fuzz 42; then
