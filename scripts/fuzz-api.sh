@@ -32,14 +32,18 @@ fail() {
   mkdir -p artifacts && cp "$WORK/st.log" artifacts/fuzz-report.txt && cp "$WORK/serve.log" artifacts/fuzz-server.log  # the whole report, kept
   echo "fuzz-api: failures"; exit 1
 }
-if ! fuzz 42; then
-  # A report with errors but no failed check is schemathesis failing inside its own test generation
-  # ("Runtime Error", seen now and then in its coverage phase): run once more with another seed.
-  # Any failed check — a server error, a response outside the document — fails at once.
+# A report with errors but no failed check is schemathesis failing inside its own test generation
+# ("Runtime Error": Hypothesis "Inconsistent results" while drawing a boundary example for a schema
+# with nested arrays of objects — seen on POST /campaigns and PUT /matching-rules): run again with
+# another seed, up to three seeds in all. Any failed check — a server error, a response outside the
+# document — fails at once.
+passed=""
+for seed in 42 43 44; do
+  if fuzz "$seed"; then passed=yes; break; fi
   if grep -q "^Failures:" "$WORK/st.log" || ! grep -q "Runtime Error" "$WORK/st.log"; then fail; fi
-  echo "fuzz-api: schemathesis failed inside its own generation (no check failed); running once more"
+  echo "fuzz-api: schemathesis failed inside its own generation with seed $seed (no check failed)"
   grep -A3 "^____" "$WORK/st.log" | head -8
-  fuzz 43 || fail
-fi
+done
+[ -n "$passed" ] || fail
 grep -E "generated" "$WORK/st.log" | tail -1
 echo "fuzz-api: no server errors and no schema violations"
