@@ -3,6 +3,7 @@
 # Debian's packages when missing and when running as root) so the storage contract tests also
 # run on PostgreSQL, and a real SMTP server (aiosmtpd, with STARTTLS and AUTH) for the e-mail
 # channel's tests; stops both afterwards. Without them the SQLite half and the rest still run.
+# Then the crash tests (one node; three nodes on the PostgreSQL, one killed mid-load).
 # Last come the API fuzzing and the browser tests of the pages (each starts a server of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,5 +79,6 @@ swift build --build-tests --explicit-target-dependency-import-check=error
 swift test --skip-build --disable-xctest
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
+scripts/multinode-test.sh
 scripts/fuzz-api.sh
 scripts/ui-test.sh

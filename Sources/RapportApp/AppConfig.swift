@@ -8,6 +8,9 @@ import RapportStorage
 /// port 8080, RU as the phone region).
 public struct AppConfig: Sendable {
     public var database: DatabaseLocation
+    /// A PostgreSQL streaming replica for reporting reads (`RAPPORT_READ_REPLICA_URL`): service
+    /// figures, segment counts, campaign effects, offer acceptance. Unset: everything on the primary.
+    public var readReplica: String?
     public var host: String
     public var port: Int
     public var defaultRegion: PhoneRegion
@@ -26,6 +29,12 @@ public struct AppConfig: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 database: String? = nil, host: String? = nil, port: Int? = nil) throws {
         self.database = DatabaseLocation(database ?? environment["RAPPORT_DATABASE_URL"] ?? Self.defaultDatabasePath)
+        if let replica = environment["RAPPORT_READ_REPLICA_URL"], !replica.isEmpty {
+            guard case .postgres = self.database, case .postgres = DatabaseLocation(replica) else {
+                throw ConfigError("RAPPORT_READ_REPLICA_URL must be a postgres:// URL, and the database PostgreSQL too")
+            }
+            self.readReplica = replica
+        }
         self.host = host ?? environment["RAPPORT_HOST"] ?? "127.0.0.1"
         if let port {
             self.port = port

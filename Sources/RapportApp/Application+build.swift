@@ -20,7 +20,7 @@ public struct RapportRuntime: Sendable {
     let httpClient: HTTPClient
 
     public static func open(_ config: AppConfig, clock: any Clock = SystemClock(), migrate: Bool = true) async throws -> RapportRuntime {
-        let database = try await Database.open(config.database, durability: config.durability)
+        let database = try await Database.open(config.database, durability: config.durability, replica: config.readReplica)
         if migrate {
             do { try await Migrator(database: database).migrate() } catch {
                 await database.close()
@@ -43,7 +43,7 @@ public struct RapportRuntime: Sendable {
         await services.proactive.doorbell.register(dispatcher)
         let reminders = ReminderScheduler(proactive: services.proactive, interval: p.reminderInterval)
         return RapportRuntime(config: config, database: database, services: services, dispatcher: dispatcher, reminders: reminders,
-                              valueScheduler: ValueScheduler(analytics: services.analytics), httpClient: http)
+                              valueScheduler: ValueScheduler(analytics: services.analytics, claims: WorkClaims(database: database), clock: clock), httpClient: http)
     }
 
     /// Writes the audit events still in memory, then closes the HTTP client and the database.
@@ -54,14 +54,34 @@ public struct RapportRuntime: Sendable {
     }
 }
 
-public func buildApplication(_ runtime: RapportRuntime, logger: Logger = Logger(label: "rapport")) -> some ApplicationProtocol {
+public func buildApplication(_ runtime: RapportRuntime, workers: Bool? = nil,
+                             logger: Logger = Logger(label: "rapport")) -> some ApplicationProtocol {
     let router = RapportRouter.build(services: runtime.services, options: runtime.config.routerOptions)
+    let centre = runtime.services.contactCentre
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
-                       services: [LiveStreamCloser(hub: runtime.services.contactCentre.live)]
-                           + (runtime.config.proactive.workers ? [Worker(loop: runtime.dispatcher.run), Worker(loop: runtime.reminders.run),
-                                                                  Worker(loop: runtime.valueScheduler.run)] : []),
+                       services: [LiveStreamCloser(hub: centre.live), Worker(loop: centre.relayOtherNodes)]
+                           + ((workers ?? runtime.config.proactive.workers) ? runtime.workers : []),
                        logger: logger)
+}
+
+extension RapportRuntime {
+    /// The background work: the outbox dispatcher, the date-rule scheduler, scheduled value runs and
+    /// retention. Any number of nodes may run it against one PostgreSQL: work is claimed in the
+    /// database, so nothing is done twice.
+    public var workers: [any Service] {
+        let privacy = services.privacy
+        return [Worker(loop: dispatcher.run), Worker(loop: reminders.run), Worker(loop: valueScheduler.run),
+                Worker(loop: {
+                    // Retention rules run a minute after start, then daily.
+                    var wait: Duration = .seconds(60)
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: wait) } catch { return }
+                        _ = try? await privacy.applyRetention()
+                        wait = .seconds(86_400)
+                    }
+                })]
+    }
 }
 
 /// Ends the open live streams when the server is asked to stop, so a graceful shutdown does not

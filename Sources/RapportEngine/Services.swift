@@ -57,7 +57,7 @@ public struct Services: Sendable {
                                  contacts: ContactCentreStore(database: database), outbox: ProactiveStore(database: database), clock: clock)
         let contactCentreStore = ContactCentreStore(database: database)
         contactCentre = ContactCentreService(store: contactCentreStore, inbound: inbound, cards: cards,
-                                             settings: profileStore, parties: partyStore, clock: clock)
+                                             settings: profileStore, parties: partyStore, bus: LiveBus(database: database), clock: clock)
         ivr = IVRService(store: contactCentreStore, commerce: CommerceStore(database: database), identification: identification,
                          parties: partyStore, clock: clock)
         proactive = ProactiveService(store: ProactiveStore(database: database), clock: clock, defaultTimeZone: timeZone)

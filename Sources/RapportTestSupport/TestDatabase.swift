@@ -58,6 +58,40 @@ public func withTestDatabase<T: Sendable>(_ engine: TestEngine, _ body: (Databas
     }
 }
 
+/// `count` fresh, migrated PostgreSQL databases on the test server, by URL, dropped afterwards: for
+/// tests that open several handles, as several Rapport nodes or a primary and a replica would.
+public func withPostgresTestDatabases<T: Sendable>(count: Int, _ body: ([String]) async throws -> T) async throws -> T {
+    guard let base = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"], let comps = URLComponents(string: base) else {
+        throw TestSupportError("RAPPORT_TEST_POSTGRES_URL is not set")
+    }
+    let admin = try await Database.open(.postgres(url: base))
+    var names: [String] = []
+    func cleanup() async {
+        for name in names { try? await admin.execute(unsafeStatement: "DROP DATABASE \(name) WITH (FORCE)") }
+        await admin.close()
+    }
+    do {
+        var urls: [String] = []
+        for _ in 0..<count {
+            let name = "rapport_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try await admin.execute(unsafeStatement: "CREATE DATABASE \(name)")
+            names.append(name)
+            var c = comps
+            c.path = "/" + name
+            let db = try await Database.open(.postgres(url: c.string!))
+            do { try await Migrator(database: db).migrate() } catch { await db.close(); throw error }
+            await db.close()
+            urls.append(c.string!)
+        }
+        let result = try await body(urls)
+        await cleanup()
+        return result
+    } catch {
+        await cleanup()
+        throw error
+    }
+}
+
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }

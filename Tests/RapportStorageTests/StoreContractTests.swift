@@ -215,7 +215,7 @@ import Testing
             let migrator = Migrator(database: db)
             let applied = try await migrator.appliedIds()
             let again = try await migrator.migrate()
-            #expect(applied == ["0001-registry", "0002-identification", "0003-access", "0004-contact-centre", "0005-proactive", "0006-analytics", "0007-consent-texts"])
+            #expect(applied == ["0001-registry", "0002-identification", "0003-access", "0004-contact-centre", "0005-proactive", "0006-analytics", "0007-consent-texts", "0008-work-claims"])
             #expect(again.isEmpty)
         }
     }
@@ -239,7 +239,7 @@ import Testing
                 """).run()
         }
         // When the later migrations run
-        #expect(try await Migrator(database: db).migrate() == ["0002-identification", "0003-access", "0004-contact-centre", "0005-proactive", "0006-analytics", "0007-consent-texts"])
+        #expect(try await Migrator(database: db).migrate() == ["0002-identification", "0003-access", "0004-contact-centre", "0005-proactive", "0006-analytics", "0007-consent-texts", "0008-work-claims"])
         // Then the customer has a name key and is found by search
         let party = try #require(try await PartyStore(database: db).get(id)).party
         #expect(party.nameKey == NameKey.name(["Fedorov", "Petr"]))

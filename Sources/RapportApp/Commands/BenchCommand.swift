@@ -39,6 +39,8 @@ struct BenchCommand: AsyncParsableCommand {
           card-page the customer page (card, newest 25 timeline entries, forms) of a customer with 1 000 interactions,
                     rendered for a signed-in agent by an in-process server and fetched by wrk over loopback; p50/p99 with one
                     connection (what a user waits), ops with --clients connections (default 4); needs wrk
+          soak      mixed HTTP load (identify + card, record inbound, search) at half the measured capacity for --seconds
+                    (default here 600) in one-minute rounds: each round's throughput, p99, errors and resident memory; needs wrk
           export    a day of changes (--day-interactions new calls, a fifth as many new and changed orders) exported
                     incrementally as CSV + JSON Lines of the star schema; p50 = one export
         Without --database the data set lives in a SQLite file under ./bench-data (reused by timeline when its size matches).
@@ -51,16 +53,17 @@ struct BenchCommand: AsyncParsableCommand {
         case fanout, dispatch
         case ranking, segmentCount = "segment-count", tariffOffers = "tariff-offers", export
         case cardPage = "card-page"
+        case soak
     }
 
-    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout, dispatch, ranking, segment-count, tariff-offers or export")
+    @Argument(help: "load, timeline, write, identify, identify-http, search, auth, routing, cti-events, service-figures, fanout, dispatch, ranking, segment-count, tariff-offers, card-page, export or soak")
     var scenario: Scenario
     @Option(help: "Parties in the data set.") var parties = 10_000
     @Option(help: "Interactions in the data set.") var interactions = 100_000
     @Option(help: "Timeline reads to time.") var reads = 5_000
     @Option(help: "Interactions to record in the write scenario.") var writes = 20_000
     @Option(help: "Concurrent writers (write) or HTTP connections (identify-http; default 16 there).") var clients: Int?
-    @Option(help: "Seconds of load per target in identify-http.") var seconds = 10
+    @Option(help: "Seconds of load per target in identify-http (default 10) and of the whole soak (default 600).") var seconds: Int?
     @Option(help: "SQLite file or postgres:// URL (default: a file under ./bench-data).") var database: String?
     @Option(help: "Contacts per request in cti-events.") var contactsPerRequest = 20
     @Option(help: "Contacts in the month of service-figures.") var contacts = 1_000_000
@@ -109,13 +112,13 @@ struct BenchCommand: AsyncParsableCommand {
             case .timeline: result = try await timeline(runtime)
             case .write: result = try await write(runtime)
             case .identify: result = try await identify(runtime)
-            case .identifyHTTP: result = try await HTTPBench(runtime: runtime, connections: clients ?? 16, seconds: seconds).run()
+            case .identifyHTTP: result = try await HTTPBench(runtime: runtime, connections: clients ?? 16, seconds: seconds ?? 10).run()
             case .search: result = try await search(runtime)
             case .auth: result = try await auth(runtime)
             case .routing: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).routing()
             case .ctiEvents:
                 result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json)
-                    .ctiEvents(connections: clients ?? 16, seconds: seconds, contactsPerRequest: contactsPerRequest)
+                    .ctiEvents(connections: clients ?? 16, seconds: seconds ?? 10, contactsPerRequest: contactsPerRequest)
             case .serviceFigures: result = try await ContactCentreBench(runtime: runtime, reads: reads, json: json).serviceFigures(contacts: contacts)
             case .fanout, .dispatch: preconditionFailure("handled by runProactive")
             case .ranking:
@@ -127,7 +130,8 @@ struct BenchCommand: AsyncParsableCommand {
             case .tariffOffers:
                 result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads)
                     .tariffOffers(customers: min(customers, parties), callsPerMonth: callsPerMonth, parties: parties, interactions: interactions)
-            case .cardPage: result = try await PageBench(runtime: runtime, connections: clients ?? 4, seconds: seconds).run()
+            case .cardPage: result = try await PageBench(runtime: runtime, connections: clients ?? 4, seconds: seconds ?? 10).run()
+            case .soak: result = try await SoakBench(runtime: runtime, connections: clients ?? 16, seconds: seconds ?? 600).run()
             case .export:
                 result = try await AnalyticsBench(runtime: runtime, json: json, reads: reads).export(parties: parties, interactions: interactions,
                                                                                                     dayInteractions: dayInteractions)

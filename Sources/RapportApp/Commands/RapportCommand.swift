@@ -12,7 +12,8 @@ public struct RapportCommand: AsyncParsableCommand {
           RAPPORT_DEFAULT_REGION  phone region for numbers without a country code (default RU)
           RAPPORT_DURABILITY      process (survives kill -9; default) or full (fsync before acknowledging)
         """,
-        subcommands: [ServeCommand.self, DemoCommand.self, MigrateCommand.self, ImportCommand.self, ExportCommand.self, BenchCommand.self, AdminCommand.self, SimulateCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, MigrateCommand.self, ImportCommand.self, ExportCommand.self, BenchCommand.self, AdminCommand.self, SimulateCommand.self,
+                      WorkerCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 
     public init() {}

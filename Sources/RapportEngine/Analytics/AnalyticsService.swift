@@ -179,24 +179,48 @@ public struct AnalyticsService: Sendable {
 }
 
 /// Recomputes value on its schedule: every `interval` seconds it checks whether the last run is
-/// older than the settings' `schedule_hours` and, if so, ranks everyone again. A restart simply
-/// checks again; two nodes that both find it due compute the same ranking twice.
+/// older than the settings' `schedule_hours` and, if so, ranks everyone again. Several worker nodes
+/// may run this: the run is claimed in the database first (`work_claims`, held for up to two
+/// hours), so only one node ranks; a restart simply checks again.
 public struct ValueScheduler: Sendable {
     let analytics: AnalyticsService
+    let claims: WorkClaims
+    let clock: any Clock
     let interval: Double
     let logger: Logger
+    /// This process, as the claim's holder.
+    let holder = "value-\(UUID().uuidString.lowercased())"
+    static let claimName = "value_schedule"
 
-    public init(analytics: AnalyticsService, interval: Double = 600, logger: Logger = Logger(label: "rapport.value")) {
-        self.analytics = analytics; self.interval = interval; self.logger = logger
+    public init(analytics: AnalyticsService, claims: WorkClaims, clock: any Clock, interval: Double = 600,
+                logger: Logger = Logger(label: "rapport.value")) {
+        self.analytics = analytics; self.claims = claims; self.clock = clock; self.interval = interval; self.logger = logger
+    }
+
+    /// One check: ranks everyone when due and this node gets the claim; the run, or nil.
+    public func runIfDue() async throws -> ValueRun? {
+        guard try await analytics.valuesDue() else { return nil }
+        let now = clock.now()
+        guard try await claims.claim(Self.claimName, holder: holder, until: now.addingTimeInterval(7200), now: now) else { return nil }
+        do {
+            // Another node may have finished a run between the check and the claim.
+            guard try await analytics.valuesDue() else {
+                try await claims.release(Self.claimName, holder: holder)
+                return nil
+            }
+            let run = try await analytics.recomputeValues(cause: "schedule")
+            try await claims.release(Self.claimName, holder: holder)
+            return run
+        } catch {
+            try? await claims.release(Self.claimName, holder: holder)
+            throw error
+        }
     }
 
     public func run() async {
         while !Task.isCancelled {
             do {
-                if try await analytics.valuesDue() {
-                    let run = try await analytics.recomputeValues(cause: "schedule")
-                    logger.info("value recomputed", metadata: ["parties": "\(run.parties)"])
-                }
+                if let run = try await runIfDue() { logger.info("value recomputed", metadata: ["parties": "\(run.parties)"]) }
             } catch { logger.error("value recomputation failed", metadata: ["error": "\(type(of: error))"]) }
             try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
         }

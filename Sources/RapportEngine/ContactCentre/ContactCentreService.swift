@@ -68,20 +68,23 @@ public struct ContactCentreService: Sendable {
     let parties: PartyStore
     let clock: any Clock
     public let live: LiveHub
+    /// Live changes to and from the other nodes (PostgreSQL only).
+    public let bus: LiveBus
     let driver: RoutingDriver
     let board: BoardPublisher
     static let settingsKey = "contact_centre"
     static let maxBatch = 1000
 
     public init(store: ContactCentreStore, inbound: InboundService, cards: CardService, settings: ProfileStore,
-                parties: PartyStore, clock: any Clock) {
+                parties: PartyStore, bus: LiveBus, clock: any Clock) {
         self.store = store; self.inbound = inbound; self.cards = cards; self.settings = settings
         self.parties = parties
         self.clock = clock
         let live = LiveHub()
         self.live = live
+        self.bus = bus
         driver = RoutingDriver()
-        board = BoardPublisher(store: store, live: live, clock: clock)
+        board = BoardPublisher(store: store, live: live, bus: bus, clock: clock)
     }
 
     // MARK: Agents and queues
@@ -113,6 +116,7 @@ public struct ContactCentreService: Sendable {
     public func setAgentState(_ id: UUID, _ state: AgentState?) async throws -> Agent {
         let agent = try await store.setAgentState(id, to: try Validate.required(state, "state"), at: clock.now())
         live.send(.agentState(agent), toAgent: agent.id)
+        await bus.publish([.agentState(agent.id)])
         board.changed()
         if agent.state == .available { _ = await route() }
         return try await store.agent(id) ?? agent
@@ -235,6 +239,7 @@ public struct ContactCentreService: Sendable {
         var results: [ContactEventResult] = []
         var next = applied.makeIterator()
         var needsRouting = false
+        var signals: [LiveSignal] = []
         for index in inputs.indices {
             if let result = early[index] { results.append(result); continue }
             guard let a = next.next() else { break }
@@ -243,11 +248,12 @@ public struct ContactCentreService: Sendable {
                                               contact: compact ? nil : a.contact, error: a.error.map(EventError.init),
                                               identification: offer?.0, card: offer?.1))
             guard a.status == .applied, let contact = a.contact else { continue }
-            await announce(contact, changes: a.agentChanges)
+            signals += await announce(contact, changes: a.agentChanges)
             if [.queued, .abandoned, .wrapped].contains(contact.state) || a.agentChanges.contains(where: { $0.state == .available }) {
                 needsRouting = true
             }
         }
+        await bus.publish(signals)
         if !applied.isEmpty { board.changed() }
         let assignments = needsRouting ? await route() : []
         return ContactEventsResult(results: results, assignments: assignments)
@@ -273,14 +279,43 @@ public struct ContactCentreService: Sendable {
         return (contact, entry, who, card)
     }
 
-    /// Tells agents what changed for them: a contact routed or transferred to them comes with its card.
-    func announce(_ contact: ServiceContact, changes: [AgentChange]) async {
-        for change in changes where live.isWatched(agentId: change.agentId) {
-            if change.state == .onContact, change.contactId == contact.id, contact.state == .routed {
-                let card = try? await contact.partyId.asyncMap { try await cards.card($0) }
-                live.send(.offer(ContactOffer(contact: contact, card: card)), toAgent: change.agentId)
+    /// Tells agents watching on this node what changed for them (a contact routed or transferred to
+    /// them comes with its card); returns the same for the other nodes' streams.
+    func announce(_ contact: ServiceContact, changes: [AgentChange]) async -> [LiveSignal] {
+        var signals: [LiveSignal] = []
+        for change in changes {
+            let offered = change.state == .onContact && change.contactId == contact.id && contact.state == .routed
+            if bus.isActive {
+                if offered { signals.append(.offer(agent: change.agentId, contact: contact.id)) }
+                signals.append(.agentState(change.agentId))
             }
+            guard live.isWatched(agentId: change.agentId) else { continue }
+            if offered { await showOffer(contact, to: change.agentId) }
             if let agent = try? await store.agent(change.agentId) { live.send(.agentState(agent), toAgent: agent.id) }
+        }
+        return signals
+    }
+
+    func showOffer(_ contact: ServiceContact, to agentId: UUID) async {
+        let card = try? await contact.partyId.asyncMap { try await cards.card($0) }
+        live.send(.offer(ContactOffer(contact: contact, card: card)), toAgent: agentId)
+    }
+
+    /// Shows the other nodes' changes on the streams open here, until cancelled: run by every node
+    /// that serves HTTP when several share one PostgreSQL.
+    public func relayOtherNodes() async {
+        await bus.receive { signal in
+            switch signal.kind {
+            case .offer:
+                guard let agentId = signal.agent, let contactId = signal.contact, live.isWatched(agentId: agentId),
+                      let contact = try? await store.contact(contactId) else { return }
+                await showOffer(contact, to: agentId)
+            case .agent:
+                guard let agentId = signal.agent, live.isWatched(agentId: agentId), let agent = try? await store.agent(agentId) else { return }
+                live.send(.agentState(agent), toAgent: agentId)
+            case .board:
+                board.changedHere()
+            }
         }
     }
 
@@ -318,11 +353,13 @@ public struct ContactCentreService: Sendable {
             }
             let applied = try await store.apply(events, receivedAt: now)
             var notices: [AssignmentNotice] = []
+            var signals: [LiveSignal] = []
             for (decision, result) in zip(decisions, applied) where result.status == .applied {
                 guard let contact = result.contact else { continue }
                 notices.append(AssignmentNotice(contactId: contact.externalId, agent: keys[decision.agentId]!, overdue: decision.overdue))
-                await announce(contact, changes: result.agentChanges)
+                signals += await announce(contact, changes: result.agentChanges)
             }
+            await bus.publish(signals)
             board.changed()
             return notices
         } catch {
@@ -405,28 +442,48 @@ actor RoutingDriver {
     private func started() { upcoming = nil }
 }
 
-/// Builds the wallboard and sends it to supervisors, at most every 250 ms.
+/// Builds the wallboard and sends it to supervisors, at most every 250 ms; tells the other nodes
+/// as often, so their supervisors' wallboards follow.
 final class BoardPublisher: @unchecked Sendable {
     let store: ContactCentreStore
     let live: LiveHub
+    let bus: LiveBus
     let clock: any Clock
     private let lock = NSLock()
     private var scheduled = false
+    private var signalScheduled = false
 
-    init(store: ContactCentreStore, live: LiveHub, clock: any Clock) { self.store = store; self.live = live; self.clock = clock }
+    init(store: ContactCentreStore, live: LiveHub, bus: LiveBus, clock: any Clock) {
+        self.store = store; self.live = live; self.bus = bus; self.clock = clock
+    }
 
+    /// A change made on this node.
     func changed() {
-        guard live.supervisorCount > 0 else { return }
-        let start: Bool = lock.withLock {
-            if scheduled { return false }
-            scheduled = true
-            return true
+        changedHere()
+        guard bus.isActive, once(\.signalScheduled) else { return }
+        Task {
+            try? await Task.sleep(for: .milliseconds(250))
+            lock.withLock { signalScheduled = false }
+            await bus.publish([.board])
         }
-        guard start else { return }
+    }
+
+    /// A change this node's supervisors must see (made here or told by another node).
+    func changedHere() {
+        guard live.supervisorCount > 0, once(\.scheduled) else { return }
         Task {
             try? await Task.sleep(for: .milliseconds(250))
             lock.withLock { scheduled = false }
             if let board = try? await build() { live.sendToSupervisors(.wallboard(board)) }
+        }
+    }
+
+    /// Sets the flag; true when it was not set (the caller starts the delayed work).
+    private func once(_ flag: ReferenceWritableKeyPath<BoardPublisher, Bool>) -> Bool {
+        lock.withLock {
+            if self[keyPath: flag] { return false }
+            self[keyPath: flag] = true
+            return true
         }
     }
 

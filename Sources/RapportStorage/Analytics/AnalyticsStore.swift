@@ -214,7 +214,7 @@ public struct AnalyticsStore: Sendable {
 
     /// How many live parties meet the definition now.
     public func count(_ d: SegmentDefinition, now: Date) async throws -> Int {
-        try await database.read { db in
+        try await database.readReport { db in
             let sql = try await segmentSQL(now: now, on: db)
             return try await db.raw("SELECT COUNT(*) AS n FROM parties p WHERE " + sql.whereClause(d)).first()?.decode(column: "n", as: Int.self) ?? 0
         }

@@ -186,7 +186,7 @@ public struct CampaignStore: Sendable {
     public func effect(_ c: Campaign, positiveOutcomes: [String], until now: Date) async throws -> (purchase: CampaignEffect, response: CampaignEffect?) {
         guard let launched = c.launchedAt else { return (CampaignEffect(targetSize: 0, targetResponders: 0, controlSize: 0, controlResponders: 0), nil) }
         let end = min(now, launched.addingTimeInterval(Double(c.responseWindowDays) * 86_400))
-        return try await database.read { db in
+        return try await database.readReport { db in
             var sizes: [String: (Int, Int, Int)] = [:]
             var outcomes: SQLQueryString = "''"
             for o in positiveOutcomes { outcomes = outcomes + ", \(bind: o)" }

@@ -264,7 +264,7 @@ public struct OfferStore: Sendable {
 
     /// Acceptance per offer over [from, to).
     public func acceptance(from: Date, to: Date) async throws -> [OfferAcceptance] {
-        try await database.read { db in
+        try await database.readReport { db in
             try await db.raw("""
                 SELECT o.id, o.key, o.name,
                   SUM(CASE WHEN r.response = 'presented' THEN 1 ELSE 0 END) AS presented,

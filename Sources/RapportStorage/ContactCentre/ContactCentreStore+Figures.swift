@@ -52,7 +52,7 @@ extension ContactCentreStore {
         if let channel = q.channel { sql.appendLiteral(" AND c.channel = "); sql.appendInterpolation(bind: channel.rawValue) }
         if q.groupBy != .total { sql.appendLiteral(" GROUP BY \(key)") }
         let query = sql
-        return try await database.read { db in
+        return try await database.readReport { db in
             var out: [String: ServiceTotals] = [:]
             for row in try await db.raw(query).all() {
                 var t = ServiceTotals()
@@ -99,7 +99,7 @@ extension ContactCentreStore {
         sql.appendLiteral(" AND opened_at < ")
         sql.appendInterpolation(bind: to)
         let query = sql
-        return try await database.read { db in
+        return try await database.readReport { db in
             guard let row = try await db.raw(query).first() else { return ComplaintFigures(opened: 0, resolved: 0, resolutionSecondsSum: 0) }
             return ComplaintFigures(opened: try row.decode(column: "opened", as: Int.self), resolved: try row.decode(column: "resolved", as: Int?.self) ?? 0,
                                     resolutionSecondsSum: try Self.number(row, "seconds"))

@@ -370,17 +370,21 @@ public struct ContactCentreStore: Sendable {
                 batch.known[try row.decode(column: "event_id", as: String.self)] = try row.decode(column: "contact_id", as: UUID.self)
             }
         }
-        let externals = Array(Set(events.map(\.externalId)))
+        // Contacts, then agents, each locked in key order (see below).
+        let externals = Array(Set(events.map(\.externalId))).sorted()
         for ids in externals.chunked(500) {
-            for contact in try await db.select().column("*").from("service_contacts").where("external_id", .in, SQLBind.group(Array(ids))).all()
-                .records(ServiceContact.self) {
+            for contact in try await db.select().column("*").from("service_contacts").where("external_id", .in, SQLBind.group(Array(ids)))
+                .orderBy("external_id").for(.update).all().records(ServiceContact.self) {
                 batch.contacts[contact.externalId] = contact
             }
         }
         for id in externals where batch.contacts[id] == nil { batch.absent.insert(id) }
-        let keys = Array(Set(events.flatMap { [$0.agentKey, $0.toAgentKey].compactMap { $0 } }))
+        let keys = Array(Set(events.flatMap { [$0.agentKey, $0.toAgentKey].compactMap { $0 } })).sorted()
         for chunk in keys.chunked(500) {
-            for row in try await db.select().column("*").from("agents").where("key", .in, SQLBind.group(Array(chunk))).all().records(AgentRow.self) {
+            // Locked until the commit (PostgreSQL; SQLite has one writer): two nodes routing at once
+            // must not both hand the same free agent a contact. In key order, so they never deadlock.
+            for row in try await db.select().column("*").from("agents").where("key", .in, SQLBind.group(Array(chunk)))
+                .orderBy("key").for(.update).all().records(AgentRow.self) {
                 let agent = try row.agent
                 batch.agentsByKey[agent.key] = agent
                 batch.agentKeys[agent.id] = agent.key

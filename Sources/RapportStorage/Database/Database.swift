@@ -41,8 +41,10 @@ public enum Durability: String, Sendable, CaseIterable {
 public final class Database: Sendable {
     public let engine: SQLEngine
     let logger: Logger
-    private let backend: Backend
+    let backend: Backend
     private let writer: GroupCommitWriter
+    /// A PostgreSQL streaming replica for reporting reads (`readReport`), when configured.
+    private let replica: (client: PostgresClient, runner: Task<Void, Never>)?
     /// The SQLite writer's page cache in KiB (readers get half each).
     static let writerCacheKiB = 32_000
 
@@ -51,14 +53,19 @@ public final class Database: Sendable {
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
-    private init(engine: SQLEngine, backend: Backend, writer: GroupCommitWriter, logger: Logger) {
+    private init(engine: SQLEngine, backend: Backend, writer: GroupCommitWriter, logger: Logger,
+                 replica: (client: PostgresClient, runner: Task<Void, Never>)? = nil) {
         self.engine = engine
         self.backend = backend
         self.writer = writer
         self.logger = logger
+        self.replica = replica
     }
 
+    /// Opens storage. `replica`, PostgreSQL only: a read-only server (a streaming replica) that
+    /// reporting reads go to; everything else stays on the primary.
     public static func open(_ location: DatabaseLocation, durability: Durability = .process, readers: Int = 4,
+                            replica replicaURL: String? = nil,
                             logger: Logger = Logger(label: "rapport.storage")) async throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -78,6 +85,7 @@ public final class Database: Sendable {
                 }
                 readerConnections.append(reader)
             }
+            if replicaURL != nil { throw StorageError.invalidURL("a read replica needs PostgreSQL as the primary database") }
             let sql = writer.sql(queryLogLevel: nil)
             return Database(engine: .sqlite,
                             backend: .sqlite(writer: writer, readers: readerConnections, next: NIOLockedValueBox(0)),
@@ -88,13 +96,25 @@ public final class Database: Sendable {
             let runner = Task { await client.run() }
             // Let the client's run loop start before the first lease (it warns otherwise).
             try? await Task.sleep(for: .milliseconds(20))
+            var replica: (client: PostgresClient, runner: Task<Void, Never>)? = nil
+            if let replicaURL {
+                guard case .postgres(let url) = DatabaseLocation(replicaURL) else {
+                    runner.cancel()
+                    throw StorageError.invalidURL("the read replica must be a postgres:// URL")
+                }
+                let replicaClient = PostgresClient(configuration: try PostgresURL(url).configuration(), backgroundLogger: logger)
+                replica = (replicaClient, Task { await replicaClient.run() })
+            }
             let db = Database(engine: .postgres, backend: .postgres(client: client, runner: runner),
-                              writer: GroupCommitWriter(engine: .postgres, connection: .postgres(client)), logger: logger)
-            // Fail fast with a clear message when the server is unreachable.
+                              writer: GroupCommitWriter(engine: .postgres, connection: .postgres(client)), logger: logger,
+                              replica: replica)
+            // Fail fast with a clear message when a server is unreachable.
             do {
                 _ = try await db.read { try await $0.raw("SELECT 1 AS one").all() }
+                _ = try await db.readReport { try await $0.raw("SELECT 1 AS one").all() }
             } catch {
                 runner.cancel()
+                replica?.runner.cancel()
                 throw StorageError.unreachable(String(describing: type(of: error)))
             }
             return db
@@ -150,6 +170,18 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `body` against the read replica when one is configured, else like `read`. For reporting
+    /// queries that may lag the primary by the replica's delay (figures, segment counts).
+    public func readReport<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let replica else { return try await read(body) }
+        return try await replica.client.withConnection { conn in
+            try await body(conn.sql(queryLogLevel: nil))
+        }
+    }
+
+    /// Whether reporting reads go to a replica.
+    public var hasReplica: Bool { replica != nil }
+
     /// Runs `body` inside a transaction shared with other writes that arrived at the same time.
     /// If `body` throws, its own changes are rolled back (a savepoint) and the error is rethrown;
     /// the others commit. Returns only after the commit.
@@ -194,6 +226,7 @@ public final class Database: Sendable {
             try? await writer.close()
         case .postgres(_, let runner):
             runner.cancel()
+            replica?.runner.cancel()
         }
     }
 }

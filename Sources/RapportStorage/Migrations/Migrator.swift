@@ -26,7 +26,8 @@ public struct Migrator: Sendable {
 
     static let all: [Migration] = [Migration0001Registry.migration, Migration0002Identification.migration, Migration0003Access.migration,
                                    Migration0004ContactCentre.migration, Migration0005Proactive.migration,
-                                   Migration0006Analytics.migration, Migration0007ConsentTexts.migration]
+                                   Migration0006Analytics.migration, Migration0007ConsentTexts.migration,
+                                   Migration0008WorkClaims.migration]
 
     /// Applies what is missing (up to and including `last` when given); returns the ids applied now.
     @discardableResult
