@@ -60,7 +60,8 @@ public func buildApplication(_ runtime: RapportRuntime, workers: Bool? = nil,
     let centre = runtime.services.contactCentre
     return Application(router: router,
                        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
-                       services: [LiveStreamCloser(hub: centre.live), Worker(loop: centre.relayOtherNodes)]
+                       services: [LiveStreamCloser(hub: centre.live)]
+                           + (runtime.database.isShared ? [Worker(loop: centre.relayOtherNodes)] : [])
                            + ((workers ?? runtime.config.proactive.workers) ? runtime.workers : []),
                        logger: logger)
 }
@@ -101,5 +102,7 @@ struct Worker: Service {
 
     func run() async throws {
         try await cancelWhenGracefulShutdown { await loop() }
+        // A loop that ends early must not end the node: a service returning stops the whole group.
+        try? await gracefulShutdown()
     }
 }
