@@ -10,9 +10,10 @@ public enum RapportRouter {
         let router = Router(context: RapportRequestContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(APIErrorMiddleware())
-        router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(rate: options.requestsPerSecond, burst: options.requestsPerSecond * 2),
+        router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(rate: options.requestsPerSecond,
+                                                                        burst: options.requestBurst ?? options.requestsPerSecond * 2),
                                                    failures: RateLimiter(rate: options.failedCredentialsPerSecond,
-                                                                         burst: options.failedCredentialsPerSecond * 4)))
+                                                                         burst: options.failedCredentialsBurst ?? options.failedCredentialsPerSecond * 4)))
         router.get("health") { _, _ in
             try APIJSON.response(["status": "ok"])
         }
@@ -61,6 +62,10 @@ public struct HTTPOptions: Sendable {
     public var liveStreamLimit: Duration
     /// The outbound channels this node sends on (shown by `GET /outbox`).
     public var channels: [OutboundChannel] = []
+    /// Bursts, when not the multiples above (tests use a slow refill with a small burst, so that
+    /// how fast the machine answers cannot refill a bucket between requests).
+    public var requestBurst: Double?
+    public var failedCredentialsBurst: Double?
 
     public init(requestsPerSecond: Double = 200, failedCredentialsPerSecond: Double = 5, signInsPerMinute: Double = 20, secureCookies: Bool = false,
                 liveStreamLimit: Duration = .seconds(600)) {

@@ -58,9 +58,10 @@ public func withTestDatabase<T: Sendable>(_ engine: TestEngine, _ body: (Databas
     }
 }
 
-/// `count` fresh, migrated PostgreSQL databases on the test server, by URL, dropped afterwards: for
-/// tests that open several handles, as several Rapport nodes or a primary and a replica would.
-public func withPostgresTestDatabases<T: Sendable>(count: Int, _ body: ([String]) async throws -> T) async throws -> T {
+/// `count` fresh PostgreSQL databases on the test server (migrated unless `migrated` is false), by
+/// URL, dropped afterwards: for tests that open several handles, as several Rapport nodes or a
+/// primary and a replica would.
+public func withPostgresTestDatabases<T: Sendable>(count: Int, migrated: Bool = true, _ body: ([String]) async throws -> T) async throws -> T {
     guard let base = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"], let comps = URLComponents(string: base) else {
         throw TestSupportError("RAPPORT_TEST_POSTGRES_URL is not set")
     }
@@ -78,9 +79,11 @@ public func withPostgresTestDatabases<T: Sendable>(count: Int, _ body: ([String]
             names.append(name)
             var c = comps
             c.path = "/" + name
-            let db = try await Database.open(.postgres(url: c.string!))
-            do { try await Migrator(database: db).migrate() } catch { await db.close(); throw error }
-            await db.close()
+            if migrated {
+                let db = try await Database.open(.postgres(url: c.string!))
+                do { try await Migrator(database: db).migrate() } catch { await db.close(); throw error }
+                await db.close()
+            }
             urls.append(c.string!)
         }
         let result = try await body(urls)

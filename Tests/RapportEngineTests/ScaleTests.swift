@@ -57,7 +57,7 @@ import Testing
             let board = Screen(nodeB.contactCentre.supervisorStream())
             // (node B listens once a signal sent now comes through)
             var listening = false
-            for _ in 0..<100 where !listening {
+            for _ in 0..<300 where !listening {
                 await nodeA.contactCentre.bus.publish([.agentState(anna.id)])
                 listening = await annaScreen.first(limit: .milliseconds(200)) { if case .agentState = $0 { true } else { false } } != nil
             }
@@ -84,6 +84,23 @@ import Testing
             await board.stop()
             await dbA.close()
             await dbB.close()
+        }
+    }
+
+    @Test(.enabled(if: postgres))
+    func nodesStartingTogetherApplyTheMigrationsOnce() async throws {
+        try await withPostgresTestDatabases(count: 1, migrated: false) { urls in
+            var nodes: [Database] = []
+            for _ in 0..<3 { nodes.append(try await Database.open(.postgres(url: urls[0]))) }
+            let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                for db in nodes { group.addTask { try await Migrator(database: db).migrate() } }
+                return try await group.reduce(into: [[String]]()) { $0.append($1) }
+            }
+            // Each migration was applied by exactly one of them (none twice, none failed).
+            let all = try await Migrator(database: nodes[0]).appliedIds()
+            #expect(!all.isEmpty)
+            #expect(applied.flatMap { $0 }.sorted() == all)
+            for db in nodes { await db.close() }
         }
     }
 

@@ -247,7 +247,9 @@ import Testing
     }
 
     @Test func tooManyRequestsGetA429WithRetryAfter() async throws {
-        try await api.withAPI(options: HTTPOptions(requestsPerSecond: 1)) { client, _ in
+        var options = HTTPOptions(requestsPerSecond: 0.01)  // a request per 100 s refilled: the machine's speed cannot matter
+        options.requestBurst = 2
+        try await api.withAPI(options: options) { client, _ in
             var statuses: [HTTPResponse.Status] = []
             var last: TestResponse?
             for _ in 0..<4 {
@@ -263,7 +265,9 @@ import Testing
     }
 
     @Test func anAddressThatKeepsFailingToAuthenticateIsStoppedWhateverTokenItTriesNext() async throws {
-        try await api.withAPI(options: HTTPOptions(requestsPerSecond: 0, failedCredentialsPerSecond: 1)) { client, _ in
+        var options = HTTPOptions(requestsPerSecond: 0, failedCredentialsPerSecond: 0.01)
+        options.failedCredentialsBurst = 4
+        try await api.withAPI(options: options) { client, _ in
             // Given made-up tokens, a new one each time (each would get a fresh per-token bucket)
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<8 {
