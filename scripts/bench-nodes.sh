@@ -20,7 +20,7 @@ BASEPORT=18800
 WORK=$(mktemp -d /tmp/rapport-bench-nodes.XXXXXX)
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -63,9 +63,11 @@ for nodes in 1 2 3; do
     PIDS+=($!)
   done
   for i in $(seq 1 "$nodes"); do
-    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((BASEPORT + i))/health" >/dev/null && break; sleep 0.1; done
+    up=""
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((BASEPORT + i))/health" >/dev/null && { up=1; break; }; sleep 0.1; done
+    [ -n "$up" ] || { echo "node $i did not start"; cat "$WORK/node$i.log"; exit 1; }
   done
-  per=$((CONNECTIONS / nodes))
+  per=$((CONNECTIONS / nodes))  # 16 over 3 nodes: 5 each, 15 in all (reported as used)
   WARM=()
   for i in $(seq 1 "$nodes"); do wrk -t1 -c"$per" -d3s -s "$WORK/inbound.lua" "http://127.0.0.1:$((BASEPORT + i))/" >/dev/null & WARM+=($!); done
   wait "${WARM[@]}"
@@ -82,8 +84,8 @@ for nodes in 1 2 3; do
   done
   rss=0
   for p in "${PIDS[@]}"; do rss=$(python3 -c "print(max($rss, int(open('/proc/$p/status').read().split('VmHWM:')[1].split()[0]) / 1024))"); done
-  echo "{\"scenario\":\"record-inbound-nodes\",\"nodes\":$nodes,\"connections\":$CONNECTIONS,\"ops_per_s\":$total,\"p50_ms\":$p50,\"p99_ms\":$p99,\"errors\":$errors,\"rss_mb\":$rss,\"parties\":$PARTIES,\"interactions\":$INTERACTIONS}"
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  echo "{\"scenario\":\"record-inbound-nodes\",\"nodes\":$nodes,\"connections\":$((per * nodes)),\"ops_per_s\":$total,\"p50_ms\":$p50,\"p99_ms\":$p99,\"errors\":$errors,\"rss_mb\":$rss,\"parties\":$PARTIES,\"interactions\":$INTERACTIONS}"
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   PIDS=()
 done
 

@@ -55,6 +55,7 @@ fresh_fanout_db() {
   fi
 }
 
+[ "$ENGINE" = sqlite ] && trap 'rm -f "$FANOUT_DB" "$FANOUT_DB-wal" "$FANOUT_DB-shm"' EXIT
 for scenario in $SCENARIOS; do
   case $scenario in
     fanout) fresh_fanout_db; run fanout --database "$FANOUT_DB" ;;

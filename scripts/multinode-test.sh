@@ -22,8 +22,9 @@ PSQL=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/psql
 DBNAME="rapport_multinode_$$"
 URL="${RAPPORT_TEST_POSTGRES_URL%/*}/$DBNAME"
 WORK=$(mktemp -d /tmp/rapport-multinode.XXXXXX)
-PIDS=("" "" "" ""); GW=""; SSE=""
+PIDS=("" "" "" ""); GW=""; SSE=""; LOAD=""
 cleanup() {
+  [ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null || true
   for p in "${PIDS[@]}"; do [ -n "$p" ] && { kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; } || true; done
   [ -n "$SSE" ] && kill "$SSE" 2>/dev/null || true
   [ -n "$GW" ] && kill "$GW" 2>/dev/null || true
@@ -53,7 +54,6 @@ start() {  # node number
   PIDS[$1]=$!
 }
 wait_up() { for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$((BASEPORT + $1))/health" >/dev/null && return 0; sleep 0.1; done; fail "node $1 did not start"; }
-# Three nodes starting together race for the migrations (the advisory lock serialises them).
 start 1; start 2; start 3
 wait_up 1; wait_up 2; wait_up 3
 api() { local node=$1 method=$2 path=$3; shift 3; curl -sf -X "$method" -H "$AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$((BASEPORT + node))/api/v1$path" "$@"; }
@@ -72,13 +72,17 @@ PORTS="$((BASEPORT + 1)),$((BASEPORT + 2)),$((BASEPORT + 3))"
 python3 scripts/multinode_load.py --ports "$PORTS" --token "$TOKEN" --seconds 9 --threads 6 --out "$WORK/acked.txt" >"$WORK/load.json" &
 LOAD=$!
 sleep 3
-kill -9 "${PIDS[2]}"; wait "${PIDS[2]}" 2>/dev/null || true; PIDS[2]=""
+kill -9 "${PIDS[2]}" || fail "node 2 was already gone before the kill"
+wait "${PIDS[2]}" 2>/dev/null || true; PIDS[2]=""
 AT_KILL=$(field "$(curl -sf "http://127.0.0.1:$GWPORT/stats")" unique)
+[ "$AT_KILL" -lt "$QUEUED" ] || fail "every message was sent before node 2 was killed; raise RAPPORT_MULTINODE_N"
 wait "$LOAD" || fail "the load saw errors other than a refused connection: $(cat "$WORK/load.json")"
+LOAD=""
 LOADED=$(cat "$WORK/load.json")
 
 # The call arrives on node 1; Anna's screen on node 3 must pop it with Ivan's card.
-api 1 POST /cti/events -d '{"events":[{"event_id":"mn-1","type":"offered","contact_id":"call-mn","channel":"phone","address":"8 916 123 45 67"},{"event_id":"mn-2","type":"queued","contact_id":"call-mn","queue":"retail"}]}' >"$WORK/cti.json"
+api 1 POST /cti/events -d '{"events":[{"event_id":"mn-1","type":"offered","contact_id":"call-mn","channel":"phone","address":"8 916 123 45 67"},{"event_id":"mn-2","type":"queued","contact_id":"call-mn","queue":"retail"}]}' >"$WORK/cti.json" \
+  || fail "node 1 refused the call's events"
 for _ in $(seq 1 100); do grep -q '"external_id":"call-mn"' "$WORK/screen.txt" && break; sleep 0.1; done
 grep -q "event: offer" "$WORK/screen.txt" && grep -q '"external_id":"call-mn"' "$WORK/screen.txt" \
   || fail "the offer did not reach the agent's stream on node 3 (routing answer: $(cat "$WORK/cti.json"))"

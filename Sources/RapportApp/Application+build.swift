@@ -72,13 +72,20 @@ extension RapportRuntime {
     /// database, so nothing is done twice.
     public var workers: [any Service] {
         let privacy = services.privacy
+        let claims = WorkClaims(database: database)
+        let clock = services.clock
+        let holder = "retention-\(UUID().uuidString.lowercased())"
         return [Worker(loop: dispatcher.run), Worker(loop: reminders.run), Worker(loop: valueScheduler.run),
                 Worker(loop: {
-                    // Retention rules run a minute after start, then daily.
+                    // Retention rules run a minute after start, then daily: on one node at a time
+                    // (the claim is held for an hour, so nodes started together run it once).
                     var wait: Duration = .seconds(60)
                     while !Task.isCancelled {
                         do { try await Task.sleep(for: wait) } catch { return }
-                        _ = try? await privacy.applyRetention()
+                        let now = clock.now()
+                        if (try? await claims.claim("retention", holder: holder, until: now.addingTimeInterval(3600), now: now)) == true {
+                            _ = try? await privacy.applyRetention()
+                        }
                         wait = .seconds(86_400)
                     }
                 })]

@@ -18,6 +18,7 @@ struct SoakBench {
 
     func run() async throws -> BenchResult {
         guard HTTPBench.which("wrk") != nil else { throw CommandFailure("soak needs wrk (Debian: apt-get install wrk)") }
+        guard seconds > 0 else { throw CommandFailure("--seconds must be positive") }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-soak-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -70,6 +71,9 @@ struct SoakBench {
         return result
     }
 
+    /// What goes into a query string unencoded (Foundation's `.alphanumerics` would let Cyrillic through).
+    static let asciiLetters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
     /// Resident memory now (VmRSS), in MiB.
     static func residentMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -81,7 +85,7 @@ struct SoakBench {
     /// Half identify + card, a quarter recorded inbound contacts, a quarter searches, for generated callers.
     static func script(parties: Int, token: String, pauseMs: Double) -> String {
         let surnames = (DataGenerator.ruSurnames.prefix(20) + DataGenerator.enSurnames.prefix(20))
-            .map { "\"" + $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "\"" }.joined(separator: ",")
+            .map { "\"" + $0.addingPercentEncoding(withAllowedCharacters: Self.asciiLetters)! + "\"" }.joined(separator: ",")
         return """
         math.randomseed(7)
         local surnames = {\(surnames)}

@@ -10,7 +10,8 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Run the background work without HTTP: outbox dispatcher, date-rule scheduler, scheduled value runs, retention.",
         discussion: "For deployments that scale HTTP nodes (`rapport serve --no-workers`) and worker nodes separately on one "
             + "PostgreSQL. Any number of workers may run: messages and occurrences are claimed in the database (leases that "
-            + "expire when a node dies), so none is sent twice. Stops on SIGTERM or SIGINT after the work in hand. "
+            + "expire when a node dies), so none is lost or sent twice to a receiver honouring the idempotency key. Stops on "
+            + "SIGTERM or SIGINT; sends cut short then are made again by another claim once their lease runs out. "
             + "Channels and settings: docs/operations.md.")
 
     @OptionGroup var db: DatabaseOptions

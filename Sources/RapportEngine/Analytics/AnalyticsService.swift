@@ -29,7 +29,7 @@ public struct AnalyticsService: Sendable {
         try await overview.get {
             var out: [SegmentCount] = []
             for s in try await store.segments() {
-                out.append(SegmentCount(segment: s, count: try await store.count(try s.definition.validated(), now: clock.now()), countedAt: clock.now()))
+                out.append(SegmentCount(segment: s, count: try await store.count(try s.definition.validated(), now: clock.now(), report: true), countedAt: clock.now()))
             }
             return out
         }
@@ -130,7 +130,11 @@ public struct AnalyticsService: Sendable {
 
     public func segments() async throws -> [Segment] { try await store.segments() }
 
-    public func count(_ d: SegmentDefinition) async throws -> Int { try await store.count(try d.validated(), now: clock.now()) }
+    /// Members now. `onReplica`: a figure to show, read on the reporting replica when there is one;
+    /// a decision (a campaign's target is not empty) reads the primary.
+    public func count(_ d: SegmentDefinition, onReplica: Bool = false) async throws -> Int {
+        try await store.count(try d.validated(), now: clock.now(), report: onReplica)
+    }
 
     public func members(_ key: String, after: UUID?, limit: Int) async throws -> [SegmentMember] {
         try await store.members(try await segment(key).definition, now: clock.now(), after: after, limit: limit)

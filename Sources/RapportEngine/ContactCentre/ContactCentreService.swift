@@ -375,7 +375,7 @@ public struct ContactCentreService: Sendable {
     /// A supervisor's stream: the wallboard now, then whenever it changes (at most four times a second).
     public func supervisorStream() -> AsyncStream<LiveMessage> {
         let stream = live.subscribe(agentId: nil)
-        board.changed()
+        board.changedHere()
         return stream
     }
 

@@ -54,7 +54,8 @@ struct AnalyticsController {
         group.post("segments/count") { request, _ in
             let d = try await request.decodeJSON(SegmentDefinitionBody.self)
             return try APIJSON.response(CountAnswer(count: try await analytics.count(SegmentDefinition(match: d.match ?? .all,
-                                                                                                        conditions: try Validate.required(d.conditions, "conditions")))))
+                                                                                                        conditions: try Validate.required(d.conditions, "conditions")),
+                                                                                      onReplica: true)))
         }
         group.get("segments/:key") { _, context in try APIJSON.response(try await analytics.segment(try context.parameters.require("key"))) }
         group.patch("segments/:key") { request, context in
@@ -62,7 +63,7 @@ struct AnalyticsController {
         }
         group.get("segments/:key/count") { _, context in
             let s = try await analytics.segment(try context.parameters.require("key"))
-            return try APIJSON.response(CountAnswer(count: try await analytics.count(s.definition)))
+            return try APIJSON.response(CountAnswer(count: try await analytics.count(s.definition, onReplica: true)))
         }
         group.get("segments/:key/members") { request, context in
             let key = try context.parameters.require("key")

@@ -38,10 +38,26 @@ public struct AnalyticsBenchData: Sendable {
     }
 
     /// `perParty` orders for every party over the last two years (5 % cancelled, half with a recorded margin).
+    /// The one fixture generated on PostgreSQL too (value ranking and segment counts are measured there).
     public func ensureOrders(perParty: Int, now: Date) async throws -> Int {
         let have = try await count("SELECT COUNT(*) AS n FROM orders")
         guard have == 0 else { return have }
         let t = Int(now.timeIntervalSince1970)
+        if database.engine == .postgres {
+            try await database.exclusiveWrite { db in
+                try await db.raw("""
+                    INSERT INTO orders (id, number, party_id, status, placed_at, total_minor, currency, created_at, updated_at, keypad_number, margin_minor)
+                    SELECT gen_random_uuid(), 'B' || (p.r * 100 + n.i), p.id,
+                           CASE WHEN random() < 0.05 THEN 'cancelled' ELSE 'delivered' END,
+                           to_timestamp(\(unsafeRaw: String(t)) - floor(random() * 63072000)), 1000 + floor(random() * 5000000)::bigint, 'RUB',
+                           to_timestamp(\(unsafeRaw: String(t - 63_072_000))), to_timestamp(\(unsafeRaw: String(t - 63_072_000))),
+                           (p.r * 100 + n.i)::text, CASE WHEN random() < 0.5 THEN NULL ELSE floor(random() * 500000)::bigint END
+                    FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM parties) p, generate_series(0, \(unsafeRaw: String(perParty - 1))) AS n(i)
+                    """).run()
+            }
+            try await database.execute(unsafeStatement: "ANALYZE orders")
+            return try await count("SELECT COUNT(*) AS n FROM orders")
+        }
         try await run(["""
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(perParty - 1))
             INSERT INTO orders (id, number, party_id, status, placed_at, total_minor, currency, created_at, updated_at, keypad_number, margin_minor)

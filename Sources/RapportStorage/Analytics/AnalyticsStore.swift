@@ -212,12 +212,14 @@ public struct AnalyticsStore: Sendable {
         return SegmentSQL(engine: database.engine, now: now, clusterRun: run)
     }
 
-    /// How many live parties meet the definition now.
-    public func count(_ d: SegmentDefinition, now: Date) async throws -> Int {
-        try await database.readReport { db in
+    /// How many live parties meet the definition now; `report`: on the read replica when there is
+    /// one (a figure to show), else on the primary (a decision depends on it).
+    public func count(_ d: SegmentDefinition, now: Date, report: Bool = false) async throws -> Int {
+        let body: @Sendable (any SQLDatabase) async throws -> Int = { db in
             let sql = try await segmentSQL(now: now, on: db)
             return try await db.raw("SELECT COUNT(*) AS n FROM parties p WHERE " + sql.whereClause(d)).first()?.decode(column: "n", as: Int.self) ?? 0
         }
+        return try await report ? database.readReport(body) : database.read(body)
     }
 
     /// Members in id order after `after`, with what a list export needs.

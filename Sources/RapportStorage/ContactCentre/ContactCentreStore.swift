@@ -175,7 +175,7 @@ public struct ContactCentreStore: Sendable {
 
     public func updateAgent(_ id: UUID, at now: Date, _ change: @escaping @Sendable (inout Agent) throws -> Void) async throws -> Agent {
         try await database.write { db in
-            guard var agent = try await db.record(AgentRow.self, from: "agents", id: id)?.agent else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
+            guard var agent = try await Self.lockedAgent(id, on: db) else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
             try change(&agent)
             if let user = agent.userId { try await db.require("users", id: user, entity: "user") }
             try await Self.checkAgentUnique(agent, on: db)
@@ -188,8 +188,9 @@ public struct ContactCentreStore: Sendable {
     /// An agent's own state change (available, away, offline). On a contact, only the end of
     /// wrap-up is allowed (to available); the contact's events move the rest.
     public func setAgentState(_ id: UUID, to state: AgentState, at now: Date) async throws -> Agent {
-        try await database.write { db in
-            guard var agent = try await db.record(AgentRow.self, from: "agents", id: id)?.agent else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
+        try await Self.retryingRaces {
+            try await self.database.write { db in
+            guard var agent = try await Self.lockedAgent(id, on: db) else { throw RapportError.notFound("agent", id.uuidString.lowercased()) }
             guard state != .onContact && state != .wrapUp else {
                 throw RapportError.invalidField("state", code: "state_set_by_contacts", "on_contact and wrap_up follow the contact's events",
                                                 "on_contact и wrap_up задаются событиями контакта")
@@ -201,6 +202,7 @@ public struct ContactCentreStore: Sendable {
             if agent.state == state { return agent }
             try await Self.setState(&agent, state, contact: nil, at: now, on: db)
             return agent
+            }
         }
     }
 
@@ -328,7 +330,7 @@ public struct ContactCentreStore: Sendable {
     /// (multi-row inserts), so a batch costs a few statements per contact, not per event.
     public func apply(_ events: [PreparedContactEvent], receivedAt now: Date) async throws -> [AppliedContactEvent] {
         let engine = database.engine
-        return try await database.write { db in
+        return try await Self.retryingRaces { try await self.database.write { db in
             var batch = BatchState()
             try await Self.preload(events, batch: &batch, on: db)
             var results: [AppliedContactEvent] = []
@@ -338,7 +340,29 @@ public struct ContactCentreStore: Sendable {
             }
             try await Self.flush(batch, on: db, engine: engine)
             return results
+        } }
+    }
+
+    /// Runs `body` again (up to three times) when it lost a race with another node: a deadlock
+    /// between two transactions locking agents and contacts (PostgreSQL aborts one), or a unique
+    /// key another node wrote first (the same event posted to two nodes; the same new contact
+    /// offered on two). The rerun reads the other node's committed rows, so it answers as if the
+    /// requests had come one after the other ("duplicate", "contact_exists", "agent_on_contact").
+    static func retryingRaces<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch where attempt < 3 && Database.lostRace(error) {
+                attempt += 1
+            }
         }
+    }
+
+    /// The agent row, locked until the commit (PostgreSQL; SQLite has one writer anyway).
+    static func lockedAgent(_ id: UUID, on db: any SQLDatabase) async throws -> Agent? {
+        try await db.select().column("*").from("agents").where("id", .equal, SQLBind(id)).for(.update).first()?
+            .decode(model: AgentRow.self, with: recordDecoder).agent
     }
 
     /// Rows read or changed in this transaction, and the rows to write at its end.
@@ -382,7 +406,8 @@ public struct ContactCentreStore: Sendable {
         let keys = Array(Set(events.flatMap { [$0.agentKey, $0.toAgentKey].compactMap { $0 } })).sorted()
         for chunk in keys.chunked(500) {
             // Locked until the commit (PostgreSQL; SQLite has one writer): two nodes routing at once
-            // must not both hand the same free agent a contact. In key order, so they never deadlock.
+            // must not both hand the same free agent a contact. In key order, which keeps deadlocks
+            // rare (several jobs share a group-commit transaction); `retryingRaces` reruns the loser.
             for row in try await db.select().column("*").from("agents").where("key", .in, SQLBind.group(Array(chunk)))
                 .orderBy("key").for(.update).all().records(AgentRow.self) {
                 let agent = try row.agent
@@ -537,7 +562,7 @@ public struct ContactCentreStore: Sendable {
 
     static func loadAgent(key: String, batch: inout BatchState, on db: any SQLDatabase) async throws -> Agent? {
         if let a = batch.agentsByKey[key] { return a }
-        let a = try await db.select().column("*").from("agents").where("key", .equal, SQLBind(key)).first()?
+        let a = try await db.select().column("*").from("agents").where("key", .equal, SQLBind(key)).for(.update).first()?
             .decode(model: AgentRow.self, with: recordDecoder).agent
         if let a { batch.agentsByKey[key] = a; batch.agentKeys[a.id] = key }
         return a

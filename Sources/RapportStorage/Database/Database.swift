@@ -69,6 +69,7 @@ public final class Database: Sendable {
                             logger: Logger = Logger(label: "rapport.storage")) async throws -> Database {
         switch location {
         case .sqlite(let path):
+            if replicaURL != nil { throw StorageError.invalidURL("a read replica needs PostgreSQL as the primary database") }
             let url = URL(fileURLWithPath: path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -85,24 +86,26 @@ public final class Database: Sendable {
                 }
                 readerConnections.append(reader)
             }
-            if replicaURL != nil { throw StorageError.invalidURL("a read replica needs PostgreSQL as the primary database") }
             let sql = writer.sql(queryLogLevel: nil)
             return Database(engine: .sqlite,
                             backend: .sqlite(writer: writer, readers: readerConnections, next: NIOLockedValueBox(0)),
                             writer: GroupCommitWriter(engine: .sqlite, connection: .single(sql)), logger: logger)
         case .postgres(let url):
             let config = try PostgresURL(url).configuration()
+            var replicaConfig: PostgresClient.Configuration? = nil
+            if let replicaURL {
+                guard case .postgres(let r) = DatabaseLocation(replicaURL) else {
+                    throw StorageError.invalidURL("the read replica must be a postgres:// URL")
+                }
+                replicaConfig = try PostgresURL(r).configuration()
+            }
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
             let runner = Task { await client.run() }
             // Let the client's run loop start before the first lease (it warns otherwise).
             try? await Task.sleep(for: .milliseconds(20))
             var replica: (client: PostgresClient, runner: Task<Void, Never>)? = nil
-            if let replicaURL {
-                guard case .postgres(let url) = DatabaseLocation(replicaURL) else {
-                    runner.cancel()
-                    throw StorageError.invalidURL("the read replica must be a postgres:// URL")
-                }
-                let replicaClient = PostgresClient(configuration: try PostgresURL(url).configuration(), backgroundLogger: logger)
+            if let replicaConfig {
+                let replicaClient = PostgresClient(configuration: replicaConfig, backgroundLogger: logger)
                 replica = (replicaClient, Task { await replicaClient.run() })
             }
             let db = Database(engine: .postgres, backend: .postgres(client: client, runner: runner),

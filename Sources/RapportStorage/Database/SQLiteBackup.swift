@@ -19,15 +19,19 @@ public enum SQLiteBackup {
     public enum Failure: Error, CustomStringConvertible {
         case missing(String)
         case exists(String)
+        case wouldReplace(String)
         case notRapport(String)
         case damaged(String, String)
+        case inUse(String)
 
         public var description: String {
             switch self {
             case .missing(let path): "\(path) does not exist"
-            case .exists(let path): "\(path) already exists; choose a new file (or pass --force to replace it)"
+            case .exists(let path): "\(path) already exists; choose a new file"
+            case .wouldReplace(let path): "\(path) already exists; pass --force to replace it (its contents are lost)"
             case .notRapport(let path): "\(path) is not a Rapport database (no applied migrations found)"
             case .damaged(let path, let why): "\(path) failed SQLite's integrity check: \(why)"
+            case .inUse(let path): "\(path) is in use; stop Rapport on it before restoring"
             }
         }
     }
@@ -57,20 +61,38 @@ public enum SQLiteBackup {
     public static func restore(from source: String, to target: String, replace: Bool,
                                logger: Logger = Logger(label: "rapport.backup")) async throws -> [TableDigest] {
         guard FileManager.default.fileExists(atPath: source) else { throw Failure.missing(source) }
-        if FileManager.default.fileExists(atPath: target), !replace { throw Failure.exists(target) }
+        if FileManager.default.fileExists(atPath: target), !replace { throw Failure.wouldReplace(target) }
         let expected = try await verified(source, logger: logger)
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: target).deletingLastPathComponent(), withIntermediateDirectories: true)
         let staging = target + ".restoring"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.copyItem(atPath: source, toPath: staging)
         try flush(staging)
-        // The old database's log belongs to the old file: it must not be replayed into the new one.
+        // The old database's log belongs to the old file and must not be replayed into the new one:
+        // first everything in it goes into the old file (so a crash before the rename leaves the old
+        // database whole), then the emptied log is removed.
+        if FileManager.default.fileExists(atPath: target) { try await checkpoint(target, logger: logger) }
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
         guard rename(staging, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
         try flush(URL(fileURLWithPath: target).deletingLastPathComponent().path)
         let restored = try await digest(target, logger: logger)
         guard restored == expected else { throw Failure.damaged(target, "the restored copy differs from the backup") }
         return restored
+    }
+
+    /// Moves the write-ahead log into the database file and truncates it; refuses while another
+    /// connection reads or writes (Rapport still running on the file).
+    static func checkpoint(_ path: String, logger: Logger) async throws {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            _ = try await connection.query("PRAGMA busy_timeout=2000", [])
+            let busy = try await connection.query("PRAGMA wal_checkpoint(TRUNCATE)", []).first?.columns.first?.data.integer ?? 0
+            try await connection.close()
+            guard busy == 0 else { throw Failure.inUse(path) }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// Every table's row count and checksum (FTS index tables left out: they are derived).

@@ -1,3 +1,4 @@
+import RapportCore
 import PostgresNIO
 import SQLiteNIO
 
@@ -25,5 +26,18 @@ enum ConstraintViolation {
         } else {
             return nil
         }
+    }
+}
+
+extension Database {
+    /// Whether a write failed only because another transaction got there first: PostgreSQL chose it
+    /// as a deadlock's or a serialization conflict's victim, or a unique key was taken meanwhile
+    /// (`write` reports that as `already_exists`). Such a write can simply run again.
+    public static func lostRace(_ error: any Error) -> Bool {
+        if let e = error as? RapportError { return e.code == "already_exists" }
+        if let e = error as? PSQLError, let state = e.serverInfo?[.sqlState] {
+            return state == PostgresError.Code.deadlockDetected.raw || state == PostgresError.Code.serializationFailure.raw
+        }
+        return false
     }
 }
