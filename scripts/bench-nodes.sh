@@ -91,6 +91,7 @@ done
 
 # The loopback ceiling: nginx, a small static file, the same wrk and connections.
 mkdir -p "$WORK/www" && echo '{"status":"ok"}' >"$WORK/www/hello.json"
+chmod 755 "$WORK" "$WORK/www"; chmod 644 "$WORK/www/hello.json"  # nginx's workers read it as another user
 cat >"$WORK/nginx.conf" <<EOF
 daemon on; worker_processes auto; pid $WORK/nginx.pid; error_log $WORK/error.log;
 events { worker_connections 1024; }

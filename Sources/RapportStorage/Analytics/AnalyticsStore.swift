@@ -114,7 +114,26 @@ public struct AnalyticsStore: Sendable {
             } else {
                 // DELETE, not TRUNCATE: cards read party_values meanwhile from their snapshot instead of waiting for the lock.
                 try await db.raw("DELETE FROM party_values").run()
-                for chunk in ordered.chunked(1000) { try await db.insertRecords("party_values", chunk.map(PartyValueRow.init)) }
+                clock.lap("write.empty")
+                // A column array per field and one INSERT … SELECT FROM unnest per 50 000 rows: a
+                // few statements instead of a Codable-encoded row at a time (36 s for a million).
+                for chunk in ordered.chunked(50_000) {
+                    let c = Array(chunk)
+                    try await db.raw("""
+                        INSERT INTO party_values (party_id, actual_minor, orders, revenue_minor, last_order_at, recency_score, frequency_score,
+                                                  monetary_score, potential_minor, tier, rank, computed_at)
+                        SELECT u.party_id, u.actual_minor, u.orders, u.revenue_minor, u.last_order_at, u.recency_score, u.frequency_score,
+                               u.monetary_score, u.potential_minor, u.tier, u.rank, u.computed_at
+                        FROM unnest(\(bind: c.map(\.partyId))::uuid[], \(bind: c.map(\.actualMinor))::bigint[], \(bind: c.map { Int64($0.orders) })::bigint[],
+                                    \(bind: c.map(\.revenueMinor))::bigint[], \(bind: c.map(\.lastOrderAt))::timestamptz[],
+                                    \(bind: c.map { Int64($0.recencyScore) })::bigint[], \(bind: c.map { Int64($0.frequencyScore) })::bigint[],
+                                    \(bind: c.map { Int64($0.monetaryScore) })::bigint[], \(bind: c.map(\.potentialMinor))::bigint[],
+                                    \(bind: c.map(\.tier))::text[], \(bind: c.map { Int64($0.rank) })::bigint[], \(bind: c.map(\.computedAt))::timestamptz[])
+                          AS u(party_id, actual_minor, orders, revenue_minor, last_order_at, recency_score, frequency_score,
+                               monetary_score, potential_minor, tier, rank, computed_at)
+                        """).run()
+                }
+                clock.lap("write.insert")
             }
             for (tier, ids) in tierChanges {
                 for chunk in ids.chunked(500) {
