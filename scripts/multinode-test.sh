@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Three Rapport nodes on one PostgreSQL, one killed with -9 mid-load:
+# Three Rapport nodes on one PostgreSQL, one killed with -9 mid-load. Nodes 1 and 3 serve HTTP only
+# (`serve --no-workers`), node 2 serves HTTP and sends, and a fourth process, `rapport worker`,
+# sends without HTTP; after node 2's death only the worker is left to send:
 #  - no acknowledged write lost: inbound contacts are recorded round-robin over the three nodes
 #    from several threads; node 2 is killed a few seconds in; every contact a node acknowledged
 #    (201) must be readable afterwards;
 #  - no outbox message lost or sent twice: a flight delay has queued RAPPORT_MULTINODE_N messages
-#    (default 1500) that all three nodes dispatch together to a local SMS gateway honouring the
+#    (default 1500) that node 2 and the worker dispatch together to a local SMS gateway honouring the
 #    idempotency key (it fails some requests on purpose); every message must reach it once
 #    (repeats of the killed node's claims are dropped by their key) and be recorded as sent;
 #  - live events reach the right agent: the agent's browser is connected to node 3, the call is
@@ -22,7 +24,7 @@ PSQL=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/psql
 DBNAME="rapport_multinode_$$"
 URL="${RAPPORT_TEST_POSTGRES_URL%/*}/$DBNAME"
 WORK=$(mktemp -d /tmp/rapport-multinode.XXXXXX)
-PIDS=("" "" "" ""); GW=""; SSE=""; LOAD=""
+PIDS=("" "" "" "" ""); GW=""; SSE=""; LOAD=""
 cleanup() {
   [ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null || true
   for p in "${PIDS[@]}"; do [ -n "$p" ] && { kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; } || true; done
@@ -32,7 +34,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "multi-node test: $*"; for i in 1 2 3; do echo "--- node $i log (tail)"; tail -15 "$WORK/node$i.log" 2>/dev/null || true; done; exit 1; }
+fail() { echo "multi-node test: $*"; for i in 1 2 3 4; do echo "--- node $i log (tail)"; tail -15 "$WORK/node$i.log" 2>/dev/null || true; done; exit 1; }
 
 "$PSQL" "$RAPPORT_TEST_POSTGRES_URL" -qc "CREATE DATABASE $DBNAME" >/dev/null
 python3 scripts/sms-receiver.py --port "$GWPORT" --fail-every 11 >"$WORK/gateway.log" 2>&1 &
@@ -46,16 +48,19 @@ QUEUED=$(field "$(tail -1 "$WORK/fanout.json")" queued_sms)
 TOKEN=$("$BIN" admin token --database "$URL" --name multinode --scope admin | tail -1)
 AUTH="Authorization: Bearer $TOKEN"
 
-start() {  # node number
-  local port=$((BASEPORT + $1))
+start() {  # node number, then the command: serve [--no-workers] or worker
+  local n=$1; shift
+  local role=("$@")
+  [ "$1" = serve ] && role+=(--port $((BASEPORT + n)))
   RAPPORT_RATE_LIMIT=0 RAPPORT_SMS_GATEWAY_URL="http://127.0.0.1:$GWPORT/sms" RAPPORT_OUTBOX_LEASE_SECONDS=2 \
   RAPPORT_OUTBOX_RETRY_SECONDS=0.2 RAPPORT_OUTBOX_BATCH=50 RAPPORT_OUTBOX_CONCURRENCY=8 \
-    "$BIN" serve --database "$URL" --port "$port" >>"$WORK/node$1.log" 2>&1 &
-  PIDS[$1]=$!
+    "$BIN" "${role[@]}" --database "$URL" >>"$WORK/node$n.log" 2>&1 &
+  PIDS[$n]=$!
 }
 wait_up() { for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$((BASEPORT + $1))/health" >/dev/null && return 0; sleep 0.1; done; fail "node $1 did not start"; }
-start 1; start 2; start 3
+start 1 serve --no-workers; start 2 serve; start 3 serve --no-workers; start 4 worker
 wait_up 1; wait_up 2; wait_up 3
+grep -q "worker running" "$WORK/node4.log" 2>/dev/null || sleep 1
 api() { local node=$1 method=$2 path=$3; shift 3; curl -sf -X "$method" -H "$AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$((BASEPORT + node))/api/v1$path" "$@"; }
 
 # A caller, a queue and an agent; the agent's screen is open on node 3.
@@ -92,7 +97,8 @@ grep -q 'Петров Иван' "$WORK/screen.txt" || fail "the offer on node 3 
 python3 scripts/multinode_load.py --ports "$((BASEPORT + 3))" --token "$TOKEN" --verify "$WORK/acked.txt" >"$WORK/verify.json" \
   || fail "acknowledged writes missing: $(cat "$WORK/verify.json")"
 
-# Nodes 1 and 3 finish the dispatch, node 2's claims included once their leases run out.
+# The worker finishes the dispatch alone, node 2's claims included once their leases run out.
+kill -0 "${PIDS[4]}" 2>/dev/null || fail "the worker process ended"
 left=1
 for _ in $(seq 1 1200); do
   OB=$(api 1 GET "/outbox?channel=sms")
@@ -103,7 +109,7 @@ done
 SENT=$(field "$OB" counts.sent); DEAD=$(field "$OB" counts.dead)
 FINAL=$(curl -sf "http://127.0.0.1:$GWPORT/stats")
 UNIQUE=$(field "$FINAL" unique); REPEATS=$(field "$FINAL" repeats)
-echo "multi-node test: 3 nodes; load $LOADED, all acknowledged writes read back; $QUEUED messages queued, $AT_KILL at the gateway when node 2 was killed, $UNIQUE unique at the end ($REPEATS repeats dropped by idempotency key); the offer reached node 3's agent stream"
+echo "multi-node test: 3 nodes and a worker; load $LOADED, all acknowledged writes read back; $QUEUED messages queued, $AT_KILL at the gateway when node 2 was killed, $UNIQUE unique at the end ($REPEATS repeats dropped by idempotency key); the offer reached node 3's agent stream"
 [ "$left" = 0 ] || fail "$left messages still waiting"
 [ "$UNIQUE" = "$QUEUED" ] || fail "expected $QUEUED messages at the gateway, got $UNIQUE"
 [ "$SENT" = "$QUEUED" ] && [ "$DEAD" = 0 ] || fail "$SENT of $QUEUED recorded as sent, $DEAD dead"
