@@ -5,7 +5,8 @@ import SQLKit
 
 /// Volume for the analytics benchmarks, generated inside SQLite (set-based, no round trips):
 /// orders for every party, call detail records for a share of them, marketing consents, and a
-/// day of fresh changes for the incremental export. SQLite only: these are benchmark fixtures.
+/// day of fresh changes for the incremental export. Benchmark fixtures: orders and the day of
+/// changes are generated on PostgreSQL too, call records on SQLite only.
 public struct AnalyticsBenchData: Sendable {
     let database: Database
 
@@ -14,8 +15,8 @@ public struct AnalyticsBenchData: Sendable {
     var sqlite: SQLiteConnection {
         get throws {
             guard let c = database.sqliteWriter else {
-                throw RapportError(.invalid, code: "sqlite_only", message: "the analytics bench data is generated on SQLite only",
-                                   messageRu: "данные для замеров аналитики создаются только в SQLite")
+                throw RapportError(.invalid, code: "sqlite_only", message: "the call records of the tariff bench are generated on SQLite only",
+                                   messageRu: "звонки для замера тарифов создаются только в SQLite")
             }
             return c
         }
@@ -113,6 +114,33 @@ public struct AnalyticsBenchData: Sendable {
     /// A day of changes stamped just after `since`: new interactions, new orders and orders changing status.
     public func dayOfChanges(interactions: Int, newOrders: Int, changedOrders: Int, since: Date) async throws {
         let t = since.timeIntervalSince1970 + 1
+        if database.engine == .postgres {
+            let parties = max(1, try await count("SELECT COUNT(*) AS n FROM parties"))
+            let orders = max(1, try await count("SELECT COUNT(*) AS n FROM orders"))
+            func percent(_ n: Int, of all: Int) -> String { String(format: "%.4f", min(100, Double(n) / Double(all) * 120)) }
+            let at = "to_timestamp(\(String(format: "%.3f", t)))"
+            let interactionShare = percent(interactions, of: parties), orderShare = percent(changedOrders, of: orders)
+            try await database.exclusiveWrite { db in
+                try await db.raw("""
+                    INSERT INTO interactions (id, party_id, channel, direction, occurred_at, agent, subject, outcome, created_at)
+                    SELECT gen_random_uuid(), p.id, 'phone', 'inbound', \(unsafeRaw: at) + random() * interval '30 seconds',
+                           'agent' || floor(random() * 200)::int, 'Order status', 'resolved', \(unsafeRaw: at) + random() * interval '30 seconds'
+                    FROM (SELECT id FROM parties TABLESAMPLE BERNOULLI (\(unsafeRaw: interactionShare)) LIMIT \(unsafeRaw: String(interactions))) p
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO orders (id, number, party_id, status, placed_at, total_minor, currency, created_at, updated_at, keypad_number)
+                    SELECT gen_random_uuid(), 'D' || g || '-' || floor(random() * 1e12)::bigint, ps.a[1 + floor(random() * array_length(ps.a, 1))::int],
+                           'placed', \(unsafeRaw: at), 1000 + floor(random() * 100000)::bigint, 'RUB', \(unsafeRaw: at), \(unsafeRaw: at), NULL
+                    FROM (SELECT array_agg(id) AS a FROM (SELECT id FROM parties ORDER BY id LIMIT 1000) x) ps,
+                         generate_series(0, \(unsafeRaw: String(newOrders - 1))) g
+                    """).run()
+                try await db.raw("""
+                    UPDATE orders SET status = 'delivered', updated_at = \(unsafeRaw: at) + interval '1 second'
+                    WHERE id IN (SELECT id FROM orders TABLESAMPLE BERNOULLI (\(unsafeRaw: orderShare)) LIMIT \(unsafeRaw: String(changedOrders)))
+                    """).run()
+            }
+            return
+        }
         try await run([
             """
             INSERT INTO interactions (id, party_id, channel, direction, occurred_at, agent, subject, outcome, created_at)
