@@ -5,8 +5,8 @@ import SQLKit
 
 /// Volume for the analytics benchmarks, generated inside SQLite (set-based, no round trips):
 /// orders for every party, call detail records for a share of them, marketing consents, and a
-/// day of fresh changes for the incremental export. Benchmark fixtures: orders and the day of
-/// changes are generated on PostgreSQL too, call records on SQLite only.
+/// day of fresh changes for the incremental export; on PostgreSQL with its own SQL
+/// (`generate_series`, `gen_random_uuid`). Benchmark fixtures only.
 public struct AnalyticsBenchData: Sendable {
     let database: Database
 
@@ -15,8 +15,8 @@ public struct AnalyticsBenchData: Sendable {
     var sqlite: SQLiteConnection {
         get throws {
             guard let c = database.sqliteWriter else {
-                throw RapportError(.invalid, code: "sqlite_only", message: "the call records of the tariff bench are generated on SQLite only",
-                                   messageRu: "звонки для замера тарифов создаются только в SQLite")
+                throw RapportError(.invalid, code: "sqlite_only", message: "the SQLite fixture path needs a SQLite database",
+                                   messageRu: "этот путь создания данных для замеров работает только с SQLite")
             }
             return c
         }
@@ -85,6 +85,33 @@ public struct AnalyticsBenchData: Sendable {
             months.append(String(format: "%04d-%02d", y, m))
         }
         let t = now.timeIntervalSince1970
+        if database.engine == .postgres {
+            let at = "to_timestamp(\(String(format: "%.3f", t)))"
+            let monthList = months
+            try await database.exclusiveWrite { db in
+                try await db.raw("""
+                    CREATE TEMP TABLE bench_customers ON COMMIT DROP AS
+                    SELECT id, row_number() OVER (ORDER BY id) AS r FROM parties ORDER BY id LIMIT \(unsafeRaw: String(customers))
+                    """).run()
+                for month in monthList {
+                    try await db.raw("""
+                        INSERT INTO usage_records (id, party_id, external_id, occurred_on, destination, seconds, cost_minor, created_at)
+                        SELECT gen_random_uuid(), c.id, NULL, '\(unsafeRaw: month)-' || lpad((1 + floor(random() * 28))::int::text, 2, '0'),
+                               CASE WHEN c.r % 4 = 0 AND n.i % 5 = 0 THEN (CASE WHEN n.i % 2 = 0 THEN 'DE' ELSE 'TR' END) ELSE 'RU' END,
+                               30 + floor(random() * 600)::int, 0, \(unsafeRaw: at)
+                        FROM bench_customers c, generate_series(0, \(unsafeRaw: String(callsPerMonth - 1))) AS n(i)
+                        """).run()
+                }
+                try await db.raw("UPDATE usage_records SET cost_minor = ((seconds + 59) / 60) * 4500 WHERE destination <> 'RU'").run()
+                try await db.raw("""
+                    INSERT INTO consents (id, party_id, purpose, channel, granted, source, recorded_at)
+                    SELECT gen_random_uuid(), id, 'marketing', NULL, true, 'import', \(unsafeRaw: at) FROM bench_customers WHERE r % 10 <> 0
+                    """).run()
+            }
+            try await database.execute(unsafeStatement: "ANALYZE usage_records")
+            try await database.execute(unsafeStatement: "ANALYZE consents")
+            return try await count("SELECT COUNT(*) AS n FROM usage_records")
+        }
         var statements = ["""
             CREATE TEMP TABLE bench_customers AS SELECT id, rowid AS r FROM parties ORDER BY rowid LIMIT \(customers)
             """]
