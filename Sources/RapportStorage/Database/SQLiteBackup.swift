@@ -42,13 +42,12 @@ public enum SQLiteBackup {
         guard FileManager.default.fileExists(atPath: source) else { throw Failure.missing(source) }
         guard !FileManager.default.fileExists(atPath: target) else { throw Failure.exists(target) }
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: target).deletingLastPathComponent(), withIntermediateDirectories: true)
-        let connection = try await SQLiteConnection.open(storage: .file(path: source), logger: logger)
         do {
-            _ = try await connection.query("PRAGMA busy_timeout=10000", [])
-            _ = try await connection.query("VACUUM INTO ?", [.text(target)])
-            try await connection.close()
+            try await withConnection(source, logger: logger) { connection in
+                _ = try await connection.query("PRAGMA busy_timeout=10000", [])
+                _ = try await connection.query("VACUUM INTO ?", [.text(target)])
+            }
         } catch {
-            try? await connection.close()
             try? FileManager.default.removeItem(atPath: target)
             throw error
         }
@@ -83,23 +82,23 @@ public enum SQLiteBackup {
     /// Moves the write-ahead log into the database file and truncates it; refuses while another
     /// connection reads or writes (Rapport still running on the file).
     static func checkpoint(_ path: String, logger: Logger) async throws {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        do {
+        try await withConnection(path, logger: logger) { connection in
             _ = try await connection.query("PRAGMA busy_timeout=2000", [])
             let busy = try await connection.query("PRAGMA wal_checkpoint(TRUNCATE)", []).first?.columns.first?.data.integer ?? 0
-            try await connection.close()
             guard busy == 0 else { throw Failure.inUse(path) }
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
     /// Every table's row count and checksum (FTS index tables left out: they are derived).
     public static func digest(_ path: String, logger: Logger = Logger(label: "rapport.backup")) async throws -> [TableDigest] {
+        try await withConnection(path, logger: logger) { try await digest($0) }
+    }
+
+    /// `body` on a connection of its own to the file, closed afterwards whatever happens.
+    static func withConnection<T>(_ path: String, logger: Logger, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         do {
-            let result = try await digest(connection)
+            let result = try await body(connection)
             try await connection.close()
             return result
         } catch {
@@ -127,19 +126,13 @@ public enum SQLiteBackup {
 
     /// Integrity check plus "is this ours", then the digest.
     static func verified(_ path: String, logger: Logger) async throws -> [TableDigest] {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        do {
+        try await withConnection(path, logger: logger) { connection in
             let check = try await connection.query("PRAGMA integrity_check", []).first?.columns.first?.data.string ?? "no answer"
             guard check == "ok" else { throw Failure.damaged(path, check) }
             let migrations = try await connection.query(
                 "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", []).first?.column("n")?.integer ?? 0
             guard migrations == 1 else { throw Failure.notRapport(path) }
-            let result = try await digest(connection)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
+            return try await digest(connection)
         }
     }
 
